@@ -1,0 +1,12 @@
+"""The `edigw` command line. Each feature keeps its commands in its own module here and
+registers them on the root group below; `edigw --help` lists the whole surface."""
+
+from __future__ import annotations
+
+from gateway.cli import db, engine, exceptions, messages, odoo, partner, serve, transports
+from gateway.cli._base import main
+
+for module in (serve, db, engine, partner, messages, exceptions, odoo, transports):
+    module.register(main)
+
+__all__ = ["main"]

@@ -1,0 +1,33 @@
+"""Builds the gateway's ASGI application. Each feature mounts its own router here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from gateway import __version__
+from gateway.runtime import Runtime
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    app = FastAPI(title="edigw", version=__version__)
+    app.state.runtime = runtime
+
+    @app.get("/healthz")
+    def healthz() -> JSONResponse:
+        checks: dict[str, Any] = {}
+        try:
+            with runtime.db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:  # report, do not crash the probe
+            checks["database"] = f"error: {exc.__class__.__name__}: {exc}"
+        checks["blob_store"] = "ok" if runtime.blobs.root.is_dir() else "missing"
+        healthy = all(v == "ok" for v in checks.values())
+        body = {"status": "ok" if healthy else "degraded", "version": __version__, **checks}
+        return JSONResponse(body, status_code=200 if healthy else 503)
+
+    return app

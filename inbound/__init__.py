@@ -1,0 +1,2 @@
+"""The inbound pipeline as Celery tasks: intake -> envelope -> validate -> acknowledge ->
+translate -> post."""
