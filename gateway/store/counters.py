@@ -8,6 +8,8 @@ the drawing transaction rolls back (the gaps the design allows). Values wrap to 
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import case
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -23,13 +25,19 @@ def next_control_number(
 ) -> int:
     """Draw the next number for (partner, kind) inside the caller's transaction."""
     dialect = session.get_bind().dialect.name
-    insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}.get(dialect)
-    if insert is None:
+    table = ControlCounter.__table__.c
+    if dialect == "postgresql":
+        stmt: Any = pg_insert(ControlCounter)
+    elif dialect == "sqlite":
+        stmt = sqlite_insert(ControlCounter)
+    else:
         raise RuntimeError(f"control counters are not implemented for {dialect}")
-    table = ControlCounter.__table__
-    stmt = insert(table).values(partner_id=partner_id, kind=kind, value=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.partner_id, table.c.kind],
-        set_={"value": case((table.c.value >= maximum, 1), else_=table.c.value + 1)},
-    ).returning(table.c.value)
+    stmt = (
+        stmt.values(partner_id=partner_id, kind=kind, value=1)
+        .on_conflict_do_update(
+            index_elements=[table.partner_id, table.kind],
+            set_={"value": case((table.value >= maximum, 1), else_=table.value + 1)},
+        )
+        .returning(table.value)
+    )
     return int(session.execute(stmt).scalar_one())

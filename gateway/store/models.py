@@ -119,9 +119,7 @@ class Interchange(Base):
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("interchange.id"))
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     documents: Mapped[list[Document]] = relationship(
         back_populates="interchange", order_by="Document.position"
@@ -157,9 +155,7 @@ class Document(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     replay_of: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     interchange: Mapped[Interchange] = relationship(back_populates="documents")
 

@@ -37,7 +37,8 @@ def test_serve_answers_health(tmp_path: Path) -> None:
                 break
             except httpx.TransportError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"serve did not come up:\n{proc.stdout.read() if proc.stdout else ''}")
+                    output = proc.stdout.read() if proc.stdout else ""
+                    pytest.fail(f"serve did not come up:\n{output}")
                 time.sleep(0.2)
         assert response.status_code == 200
         body = response.json()

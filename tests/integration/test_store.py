@@ -101,7 +101,9 @@ def test_counter_concurrent_processes_postgres(fresh_pg_url: str) -> None:
     workers, per_worker = 6, 150
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    procs = [ctx.Process(target=_draw, args=(fresh_pg_url, per_worker, queue)) for _ in range(workers)]
+    procs = [
+        ctx.Process(target=_draw, args=(fresh_pg_url, per_worker, queue)) for _ in range(workers)
+    ]
     for p in procs:
         p.start()
     results = [queue.get(timeout=120) for _ in procs]

@@ -58,5 +58,5 @@ def test_broken_settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     cfg = tmp_path / "bad.toml"
     cfg.write_text("http_port = = 1")
     monkeypatch.setenv("EDIGW_SETTINGS_FILE", str(cfg))
-    with pytest.raises(SettingsError, match="bad.toml"):
+    with pytest.raises(SettingsError, match=r"bad\.toml"):
         load_settings()
