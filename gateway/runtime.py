@@ -5,7 +5,9 @@ tests can build one against a temporary SQLite file or a real PostgreSQL databas
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from gateway.settings import Settings, load_settings
 from gateway.store import BlobStore, Database
@@ -16,6 +18,10 @@ class Runtime:
     settings: Settings
     db: Database
     blobs: BlobStore
+    # How work is handed to the pipeline: (task name, ids...). The pipeline installs the
+    # Celery or in-process dispatcher; until then nothing is sent and the durable state
+    # (rows left in `received`) is what a sweeper picks up.
+    enqueue: Callable[..., Any] = field(default=lambda task, *args: None)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, *, migrate: bool = True) -> Runtime:

@@ -107,6 +107,9 @@ class Interchange(Base):
     standard: Mapped[str | None] = mapped_column(String(8))  # x12 | edifact
     transport: Mapped[str] = mapped_column(String(16))  # as2 | sftp | api | cli | file
     transport_ref: Mapped[str | None] = mapped_column(String(512))  # AS2 Message-ID, SFTP path
+    # what makes a delivery "the same one again" for its transport (AS2: the Message-ID;
+    # SFTP: partner, name, size and hash); a repeat is recorded as a duplicate
+    delivery_key: Mapped[str | None] = mapped_column(String(700))
     sender_id: Mapped[str | None] = mapped_column(String(64))
     receiver_id: Mapped[str | None] = mapped_column(String(64))
     control_number: Mapped[str | None] = mapped_column(String(32))
@@ -128,6 +131,7 @@ class Interchange(Base):
     __table_args__ = (
         Index("ix_interchange_control", "partner_id", "direction", "control_number"),
         Index("ix_interchange_transport_ref", "transport", "transport_ref"),
+        Index("ix_interchange_delivery", "direction", "transport", "delivery_key"),
         Index("ix_interchange_ack_due", "ack_status", "ack_due_at"),
     )
 

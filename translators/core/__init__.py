@@ -4,6 +4,7 @@ it (`Issue`, with the standard's own codes), and the report shape every analysis
 
 from translators.core.issues import Issue, Level, Severity
 from translators.core.location import Location
+from translators.core.overlay import NO_OVERLAY, Overlay
 from translators.core.report import (
     AnalysisReport,
     GroupReport,
@@ -11,15 +12,20 @@ from translators.core.report import (
     Status,
     TransactionReport,
 )
+from translators.core.segment import Segment, Value
 
 __all__ = [
+    "NO_OVERLAY",
     "AnalysisReport",
     "GroupReport",
     "InterchangeReport",
     "Issue",
     "Level",
     "Location",
+    "Overlay",
+    "Segment",
     "Severity",
     "Status",
     "TransactionReport",
+    "Value",
 ]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 04:58:20.515822
+Create Date: 2026-11-28 05:03:11.354083
 """
 
 from collections.abc import Sequence
@@ -56,6 +56,7 @@ def upgrade() -> None:
         sa.Column("standard", sa.String(length=8), nullable=True),
         sa.Column("transport", sa.String(length=16), nullable=False),
         sa.Column("transport_ref", sa.String(length=512), nullable=True),
+        sa.Column("delivery_key", sa.String(length=700), nullable=True),
         sa.Column("sender_id", sa.String(length=64), nullable=True),
         sa.Column("receiver_id", sa.String(length=64), nullable=True),
         sa.Column("control_number", sa.String(length=32), nullable=True),
@@ -81,6 +82,9 @@ def upgrade() -> None:
         batch_op.create_index("ix_interchange_ack_due", ["ack_status", "ack_due_at"], unique=False)
         batch_op.create_index(
             "ix_interchange_control", ["partner_id", "direction", "control_number"], unique=False
+        )
+        batch_op.create_index(
+            "ix_interchange_delivery", ["direction", "transport", "delivery_key"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_interchange_partner_id"), ["partner_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_interchange_sha256"), ["sha256"], unique=False)
@@ -274,6 +278,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_interchange_transport_ref")
         batch_op.drop_index(batch_op.f("ix_interchange_sha256"))
         batch_op.drop_index(batch_op.f("ix_interchange_partner_id"))
+        batch_op.drop_index("ix_interchange_delivery")
         batch_op.drop_index("ix_interchange_control")
         batch_op.drop_index("ix_interchange_ack_due")
 

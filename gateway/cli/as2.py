@@ -1,4 +1,4 @@
-"""`edigw as2` and `edigw sftp`: transport tools for people and black-box tests."""
+"""`edigw as2`: inspect saved AS2 messages and MDNs, send a file as a partner would."""
 
 from __future__ import annotations
 
@@ -33,26 +33,5 @@ def as2_send(file: str, partner: str) -> None:
     pending("as2 send", 7)
 
 
-@click.group()
-def sftp() -> None:
-    """SFTP: hosted mailboxes' keys, polling partners' servers."""
-
-
-@sftp.command()
-@click.argument("partner")
-@click.option("--rotate", type=click.Path(exists=True), help="replace the keys with this file")
-def keys(partner: str, rotate: str | None) -> None:
-    """Show or rotate a partner's authorised keys."""
-    pending("sftp keys", 8)
-
-
-@sftp.command()
-@click.argument("partner")
-def poll(partner: str) -> None:
-    """Poll a partner's SFTP server once, now."""
-    pending("sftp poll", 8)
-
-
 def register(group: click.Group) -> None:
     group.add_command(as2)
-    group.add_command(sftp)
