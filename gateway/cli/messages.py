@@ -2,9 +2,38 @@
 
 from __future__ import annotations
 
-import click
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from gateway.cli._base import pending
+import click
+from sqlalchemy import select
+
+from gateway.cli._base import open_runtime, pending
+from gateway.store import Document, Event, ExceptionRecord, Interchange, TransportReceipt
+from gateway.store.models import Acknowledgement
+
+_DURATION = re.compile(r"^(\d+)([smhd])$")
+
+
+def parse_since(value: str) -> datetime:
+    """An ISO time, or a duration back from now such as 30m, 2h, 7d."""
+    match = _DURATION.match(value.strip())
+    if match:
+        unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
+        return datetime.now(UTC) - timedelta(**{unit: int(match.group(1))})
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is neither an ISO time nor a duration like 2h"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _time(value: datetime | None) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if value else "-"
 
 
 @click.group()
@@ -13,26 +42,201 @@ def messages() -> None:
 
 
 @messages.command(name="list")
-@click.option("--partner")
-@click.option("--type", "doc_type")
-@click.option("--state")
+@click.option("--partner", help="partner id")
+@click.option("--type", "doc_type", help="document type, e.g. 214, 210, IFTSTA")
+@click.option("--state", help="interchange status or document state")
+@click.option("--direction", type=click.Choice(["in", "out"]))
 @click.option("--since", help="ISO time or a duration such as 2h")
-def list_(partner: str | None, doc_type: str | None, state: str | None, since: str | None) -> None:
-    """List interchanges and their documents."""
-    pending("messages list", 10)
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="print JSON lines")
+def list_(
+    partner: str | None,
+    doc_type: str | None,
+    state: str | None,
+    direction: str | None,
+    since: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """List interchanges (newest first) with their documents."""
+    runtime = open_runtime()
+    query = select(Interchange).order_by(Interchange.id.desc()).limit(limit)
+    if partner:
+        query = query.where(Interchange.partner_id == partner)
+    if direction:
+        query = query.where(Interchange.direction == direction)
+    if since:
+        query = query.where(Interchange.received_at >= parse_since(since))
+    if doc_type or state:
+        docs = select(Document.interchange_id)
+        if doc_type:
+            docs = docs.where(Document.doc_type == doc_type)
+        if state:
+            docs = docs.where(Document.state == state)
+            query = query.where((Interchange.status == state) | Interchange.id.in_(docs))
+        else:
+            query = query.where(Interchange.id.in_(docs))
+    with runtime.db.session() as session:
+        rows = session.scalars(query).all()
+        if as_json:
+            for ic in rows:
+                click.echo(json.dumps(_interchange_summary(ic)))
+            return
+        if not rows:
+            click.echo("no interchanges")
+            return
+        click.echo(
+            f"{'ID':>6}  {'RECEIVED (UTC)':19}  DIR {'PARTNER':14} {'STD':7} "
+            f"{'CONTROL':10} {'STATUS':15} {'ACK':12} DOCUMENTS"
+        )
+        for ic in rows:
+            summary = _interchange_summary(ic)
+            docs_text = ", ".join(f"{d['type']}:{d['state']}" for d in summary["documents"])
+            click.echo(
+                f"{ic.id:>6}  {_time(ic.received_at)}  {ic.direction:3} "
+                f"{(ic.partner_id or '?'):14} {(ic.standard or '-'):7} "
+                f"{(ic.control_number or '-'):10} {ic.status:15} {ic.ack_status:12} {docs_text}"
+            )
+
+
+def _interchange_summary(ic: Interchange) -> dict[str, Any]:
+    return {
+        "id": ic.id,
+        "direction": ic.direction,
+        "partner": ic.partner_id,
+        "standard": ic.standard,
+        "transport": ic.transport,
+        "transport_ref": ic.transport_ref,
+        "control_number": ic.control_number,
+        "status": ic.status,
+        "ack_status": ic.ack_status,
+        "ack_due_at": ic.ack_due_at.isoformat() if ic.ack_due_at else None,
+        "received_at": ic.received_at.isoformat(),
+        "duplicate_of": ic.duplicate_of,
+        "documents": [
+            {
+                "id": d.id,
+                "type": d.doc_type,
+                "control_number": d.control_number,
+                "state": d.state,
+                "odoo": f"{d.odoo_model},{d.odoo_id}" if d.odoo_model else None,
+                "replay_of": d.replay_of,
+            }
+            for d in ic.documents
+        ],
+    }
+
+
+def timeline(session: Any, interchange_id: int) -> list[dict[str, Any]]:
+    """Every event of an interchange and its documents, acknowledgements, receipts and
+    exceptions, in time order: the story `messages show` tells."""
+    doc_ids = list(
+        session.scalars(select(Document.id).where(Document.interchange_id == interchange_id))
+    )
+    events = session.scalars(
+        select(Event)
+        .where((Event.interchange_id == interchange_id) | Event.document_id.in_(doc_ids))
+        .order_by(Event.at, Event.id)
+    ).all()
+    entries = [
+        {
+            "at": e.at,
+            "actor": e.actor,
+            "what": e.kind,
+            "document": e.document_id,
+            "from": e.from_state,
+            "to": e.to_state,
+            "detail": e.detail,
+        }
+        for e in events
+    ]
+    for receipt in session.scalars(
+        select(TransportReceipt).where(TransportReceipt.interchange_id == interchange_id)
+    ):
+        entries.append(
+            {
+                "at": receipt.created_at,
+                "actor": f"transport:{receipt.transport}",
+                "what": f"receipt:{receipt.kind}",
+                "detail": {"disposition": receipt.disposition, "mic": receipt.mic,
+                           "message_id": receipt.message_id, "signed": receipt.signed},
+            }
+        )  # fmt: skip
+    for ack in session.scalars(
+        select(Acknowledgement).where(
+            (Acknowledgement.acked_interchange_id == interchange_id)
+            | (Acknowledgement.interchange_id == interchange_id)
+        )
+    ):
+        entries.append(
+            {
+                "at": ack.created_at,
+                "actor": "acks",
+                "what": f"ack:{ack.direction}:{ack.ack_type}",
+                "detail": {"status": ack.status, **ack.detail},
+            }
+        )
+    subjects = [("interchange", str(interchange_id))] + [("document", str(i)) for i in doc_ids]
+    for subject_type, subject_id in subjects:
+        for exc in session.scalars(
+            select(ExceptionRecord).where(
+                ExceptionRecord.subject_type == subject_type,
+                ExceptionRecord.subject_id == subject_id,
+            )
+        ):
+            entries.append(
+                {
+                    "at": exc.created_at,
+                    "actor": "system",
+                    "what": f"exception #{exc.id} {exc.kind} ({exc.status})",
+                    "detail": {"message": exc.message, "resolution": exc.resolution_note},
+                }
+            )
+    entries.sort(key=lambda entry: entry["at"])
+    return entries
 
 
 @messages.command()
-@click.argument("interchange_id")
-def show(interchange_id: str) -> None:
+@click.argument("interchange_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+def show(interchange_id: int, as_json: bool) -> None:
     """Print the whole timeline of one interchange."""
-    pending("messages show", 10)
+    runtime = open_runtime()
+    with runtime.db.session() as session:
+        ic = session.get(Interchange, interchange_id)
+        if ic is None:
+            raise click.ClickException(f"no interchange {interchange_id}")
+        summary = _interchange_summary(ic)
+        entries = timeline(session, interchange_id)
+    if as_json:
+        summary["timeline"] = [{**e, "at": e["at"].isoformat()} for e in entries]
+        click.echo(json.dumps(summary, indent=2, default=str))
+        return
+    click.echo(
+        f"interchange {ic.id}: {ic.direction} {ic.partner_id or '?'} {ic.standard or '-'} "
+        f"control {ic.control_number or '-'} via {ic.transport} {ic.transport_ref or ''}"
+    )
+    click.echo(f"  status {ic.status}, ack {ic.ack_status}, sha256 {ic.sha256[:16]}…")
+    for doc in summary["documents"]:
+        click.echo(
+            f"  document {doc['id']}: {doc['type']} {doc['control_number']} -> {doc['state']}"
+            + (f" (Odoo {doc['odoo']})" if doc["odoo"] else "")
+            + (f" replay of {doc['replay_of']}" if doc["replay_of"] else "")
+        )
+    for entry in entries:
+        detail = {k: v for k, v in (entry.get("detail") or {}).items() if v not in (None, "")}
+        doc = f" doc {entry['document']}" if entry.get("document") else ""
+        change = f" {entry['from'] or ''}->{entry['to']}" if entry.get("to") else ""
+        click.echo(
+            f"  {_time(entry['at'])}  {entry['actor']:18} {entry['what']}{doc}{change}"
+            + (f"  {json.dumps(detail, default=str)}" if detail else "")
+        )
 
 
 @messages.command()
 @click.argument("message_id")
 def replay(message_id: str) -> None:
-    """Replay a document or a whole interchange as a new linked attempt."""
+    """Replay a document (D123) or a whole interchange (123) as a new linked attempt."""
     pending("messages replay", 10)
 
 

@@ -1,0 +1,80 @@
+"""The Celery application for production: Redis broker, one queue per workload, late acks.
+
+Every registered job (gateway/jobs.py) becomes a Celery task of the same name, routed to its
+queue. Workers build their runtime once from settings. Late acknowledgement plus
+`reject_on_worker_lost` means a killed worker's task is delivered again; jobs are written to
+be safe to run twice. Long waits (retry backoff, batch windows, ack due times) are "not
+before" times in the database picked up by the sweep, never long ETAs in the broker (a Redis
+visibility-timeout trap)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from celery import Celery
+from kombu.entity import Queue
+
+from gateway import jobs
+from gateway.runtime import Runtime
+from gateway.settings import Settings, load_settings
+
+SWEEP_TASK = "pipeline.sweep"
+# a sweep every 15 s keeps the "not before" times and stuck work within seconds of due
+SWEEP_INTERVAL_S = 15.0
+# short countdowns only: anything longer waits in the database for the sweep
+MAX_BROKER_COUNTDOWN_S = 60.0
+
+
+@cache
+def worker_runtime() -> Runtime:
+    return Runtime.from_settings(load_settings(), migrate=False)
+
+
+def make_celery(settings: Settings | None = None) -> Celery:
+    settings = settings or load_settings()
+    if not settings.broker_url:
+        raise RuntimeError("EDIGW_BROKER_URL is not set: the embedded mode has no Celery")
+    jobs.load_job_modules()
+    app = Celery("edigw", broker=settings.broker_url)
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue="intake",
+        task_queues=[Queue(name) for name in jobs.QUEUES],  # type: ignore[no-untyped-call]
+        broker_transport_options={"visibility_timeout": 3600},
+        broker_connection_retry_on_startup=True,
+        task_ignore_result=True,
+        worker_hijack_root_logger=False,
+        beat_schedule={
+            "sweep": {
+                "task": SWEEP_TASK,
+                "schedule": SWEEP_INTERVAL_S,
+                "options": {"queue": "acks"},
+            }
+        },
+    )
+    for spec in jobs.REGISTRY.values():
+        _register(app, spec)
+    return app
+
+
+def _register(app: Celery, spec: jobs.JobSpec) -> None:
+    def run(*args: Any) -> Any:
+        return spec.fn(worker_runtime(), *args)
+
+    app.task(name=spec.name, queue=spec.queue)(run)
+
+
+class CeleryDispatcher:
+    """`Runtime.enqueue` for production: send by name to the job's queue."""
+
+    def __init__(self, app: Celery) -> None:
+        self.app = app
+
+    def enqueue(self, name: str, *args: Any, countdown: float | None = None) -> None:
+        spec = jobs.REGISTRY[name]
+        if countdown is not None:
+            countdown = min(countdown, MAX_BROKER_COUNTDOWN_S)
+        self.app.send_task(name, args=list(args), queue=spec.queue, countdown=countdown)
