@@ -1,0 +1,54 @@
+"""The periodic sweep: finds work the queues lost or postponed and hands it out again.
+
+Durable state decides: an interchange still `received` long after intake, a document
+`queued` that no worker finished, a retry whose "not before" time has come, an invoice
+whose batch window closed. Running the sweep twice only re-enqueues idempotent jobs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from gateway.jobs import job
+from gateway.runtime import Runtime
+from gateway.store import Document, DocumentState, Interchange
+from gateway.store.models import Direction, InterchangeStatus
+from outbound import sla
+
+STUCK_AFTER = timedelta(seconds=60)
+
+
+@job("pipeline.sweep", queue="acks")
+def sweep(runtime: Runtime, now_iso: str | None = None) -> dict[str, int]:
+    now = datetime.fromisoformat(now_iso) if now_iso else datetime.now(UTC)
+    stuck_before = now - STUCK_AFTER
+    counts = {"interchanges": 0, "documents": 0, "overdue": 0}
+    with runtime.db.session() as session:
+        interchange_ids = session.scalars(
+            select(Interchange.id).where(
+                Interchange.direction == Direction.INBOUND,
+                Interchange.status == InterchangeStatus.RECEIVED,
+                Interchange.updated_at < stuck_before,
+            )
+        ).all()
+        due_documents = session.scalars(
+            select(Document.id).where(
+                (
+                    (Document.state == DocumentState.QUEUED)
+                    & (
+                        (Document.next_attempt_at.is_(None) & (Document.updated_at < stuck_before))
+                        | (Document.next_attempt_at <= now)
+                    )
+                )
+                | ((Document.state == DocumentState.RETRYING) & (Document.next_attempt_at <= now))
+            )
+        ).all()
+    for interchange_id in interchange_ids:
+        runtime.enqueue("inbound.process_interchange", interchange_id)
+    for document_id in due_documents:
+        runtime.enqueue("inbound.post_document", document_id)
+    counts["interchanges"] = len(interchange_ids)
+    counts["documents"] = len(due_documents)
+    counts["overdue"] = sla.mark_overdue(runtime, now)
+    return counts

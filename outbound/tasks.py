@@ -1,0 +1,1 @@
+"""Registers the outbound pipeline's jobs."""
