@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
-from gateway import __version__
+from gateway import __version__, metrics
 from gateway.runtime import Runtime
 
 
@@ -29,5 +30,9 @@ def create_app(runtime: Runtime) -> FastAPI:
         healthy = all(v == "ok" for v in checks.values())
         body = {"status": "ok" if healthy else "degraded", "version": __version__, **checks}
         return JSONResponse(body, status_code=200 if healthy else 503)
+
+    @app.get("/metrics")
+    def prometheus() -> Response:
+        return Response(metrics.render(runtime), media_type=CONTENT_TYPE_LATEST)
 
     return app
