@@ -12,6 +12,7 @@ never re-derive them:
         "ak3": "8",        # 997 AK3-04 segment syntax error (720) / 999 IK3-04 (620)
         "ak4": "7",        # 997 AK4-03 element syntax error (723) / 999 IK4-03 (621)
         "contrl": "29",    # EDIFACT CONTRL syntax error code (0085)
+        "element_ref": "66",  # data element reference number (AK4-02 / IK4-02)
     }
 
 Only the keys that apply are present. Parsing never raises for bad content: it returns
