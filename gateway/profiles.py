@@ -1,0 +1,316 @@
+"""The running gateway's partner profiles: loaded from the profiles folder, versioned in the
+store, reloaded when a file changes, and never replaced by an invalid edit.
+
+`ProfileRegistry(runtime)` answers `get`, `resolve` and `all` from the last valid version of
+each profile. `refresh()` re-reads the folder and records a `profile_version` row (content
+hash, unified diff from the previous version, who, when) for every profile whose content
+changed; `start_watching()` runs it on a background thread. An invalid edit is kept out:
+the previous version keeps serving and `last_error(partner_id)` says what is wrong."""
+
+from __future__ import annotations
+
+import difflib
+import getpass
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from gateway.runtime import Runtime
+from gateway.store.journal import note
+from gateway.store.models import ProfileVersion
+from partner_profiles import (
+    LoadedProfile,
+    PartnerProfile,
+    ProfileError,
+    ProfileIndex,
+    ProfileProblem,
+    content_hash,
+    cross_check,
+    load_file,
+    profile_files,
+)
+from partner_profiles.loading import claim_order
+
+log = logging.getLogger(__name__)
+
+ProblemHook = Callable[[str, list[ProfileProblem]], None]
+
+
+def _default_actor() -> str:
+    try:
+        return getpass.getuser()[:64]
+    except (KeyError, OSError):  # no user name in a bare container
+        return "gateway"
+
+
+@dataclass
+class RefreshReport:
+    """What one `refresh()` changed."""
+
+    versions: dict[str, int] = field(default_factory=dict)  # partner -> new version recorded
+    reloaded: list[str] = field(default_factory=list)  # now serving changed content
+    rejected: dict[str, list[ProfileProblem]] = field(default_factory=dict)  # kept the old one
+    removed: list[str] = field(default_factory=list)  # file deleted: no longer served
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.reloaded or self.rejected or self.removed)
+
+
+@dataclass(frozen=True)
+class ServedProfile:
+    loaded: LoadedProfile
+    version: int  # the profile_version number being served
+
+
+class ProfileRegistry:
+    """Partner profiles as the running gateway sees them. Thread-safe: readers get an
+    immutable snapshot; one refresh runs at a time."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        folder: Path | None = None,
+        actor: str | None = None,
+        on_problem: ProblemHook | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.folder = Path(folder or runtime.settings.effective_profiles_dir)
+        self.actor = (actor or _default_actor())[:64]
+        self.on_problem = on_problem
+        self._served: dict[str, ServedProfile] = {}
+        self._index = ProfileIndex([])
+        self._seen: dict[Path, str] = {}  # last content hash looked at, valid or not
+        self._errors: dict[str, list[ProfileProblem]] = {}
+        self._refresh_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def get(self, partner_id: str) -> PartnerProfile | None:
+        served = self._served.get(partner_id)
+        return served.loaded.profile if served else None
+
+    def served(self, partner_id: str) -> ServedProfile | None:
+        """The profile with the text, hash and version number it is served from."""
+        return self._served.get(partner_id)
+
+    def all(self) -> list[PartnerProfile]:
+        return self._index.all()
+
+    def resolve(
+        self,
+        standard: str,
+        sender_id: str | None,
+        sender_qualifier: str | None = None,
+        group_sender_id: str | None = None,
+    ) -> PartnerProfile:
+        """The partner of an inbound interchange; `UnknownPartnerError` when none claims it."""
+        return self._index.resolve(standard, sender_id, sender_qualifier, group_sender_id)
+
+    def last_error(self, partner_id: str) -> list[ProfileProblem] | None:
+        """Why the partner's current file is not being served (None when it is)."""
+        return self._errors.get(partner_id)
+
+    def errors(self) -> dict[str, list[ProfileProblem]]:
+        return dict(self._errors)
+
+    def history(self, partner_id: str) -> list[ProfileVersion]:
+        with self.runtime.db.session() as session:
+            rows = session.scalars(
+                select(ProfileVersion)
+                .where(ProfileVersion.partner_id == partner_id)
+                .order_by(ProfileVersion.version)
+            )
+            return list(rows)
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def refresh(self, loaded_by: str | None = None) -> RefreshReport:
+        """Re-read the folder; load, version and serve every changed valid profile."""
+        with self._refresh_lock:
+            return self._refresh((loaded_by or self.actor)[:64])
+
+    def _refresh(self, actor: str) -> RefreshReport:
+        report = RefreshReport()
+        try:
+            files = profile_files(self.folder)
+        except OSError as exc:
+            problem = ProfileProblem(
+                str(self.folder), None, "", f"cannot be read: {exc.strerror}", None, "file"
+            )
+            self._reject("", [problem], report)
+            return report
+        served = dict(self._served)
+        present = {path.stem for path in files}
+        for path in [p for p in self._seen if p not in files]:
+            del self._seen[path]
+            if path.stem not in present and path.stem in served:
+                del served[path.stem]
+                report.removed.append(path.stem)
+                log.info("partner profile %s removed (file %s deleted)", path.stem, path)
+            self._errors.pop(path.stem, None)
+
+        candidates: list[tuple[Path, LoadedProfile]] = []
+        for path in files:
+            try:
+                digest = content_hash(path.read_bytes())
+            except OSError:
+                continue  # vanished or unreadable between listing and reading: next time
+            if self._seen.get(path) == digest:
+                continue
+            self._seen[path] = digest
+            try:
+                loaded = load_file(path)
+            except ProfileError as exc:
+                self._reject(path.stem, exc.problems, report)
+                continue
+            self._seen[path] = loaded.content_hash  # what was loaded, if it changed meanwhile
+            candidates.append((path, loaded))
+
+        # Profiles already serving keep their envelope ids against changed ones.
+        changed_ids = {loaded.id for _, loaded in candidates}
+        keep = [s.loaded for pid, s in served.items() if pid not in changed_ids]
+        clashes = cross_check(claim_order(keep) + claim_order(c[1] for c in candidates))
+        for path, loaded in candidates:
+            if loaded.id in clashes:
+                self._reject(loaded.id, clashes[loaded.id], report)
+                continue
+            try:
+                version = self._record_version(loaded, actor, report)
+            except SQLAlchemyError as exc:
+                # not recorded, so not served: look at the file again on the next refresh
+                self._seen.pop(path, None)
+                problem = ProfileProblem(
+                    str(path), None, "", f"could not be recorded in the store: {exc}", None, "store"
+                )
+                self._reject(loaded.id, [problem], report)
+                continue
+            served[loaded.id] = ServedProfile(loaded, version)
+            self._errors.pop(loaded.id, None)
+            report.reloaded.append(loaded.id)
+        if report.reloaded or report.removed:
+            self._index = ProfileIndex(s.loaded.profile for s in served.values())
+            self._served = served
+        return report
+
+    def _reject(self, key: str, problems: list[ProfileProblem], report: RefreshReport) -> None:
+        self._errors[key] = problems
+        report.rejected[key] = problems
+        kept = self._served.get(key)
+        log.warning(
+            "partner profile %s not loaded%s: %s",
+            key or self.folder,
+            f" (still serving version {kept.version})" if kept else "",
+            "; ".join(str(p) for p in problems),
+        )
+        if self.on_problem is not None:
+            try:
+                self.on_problem(key, problems)
+            except Exception:  # a failing hook must not stop the other profiles
+                log.exception("profile problem hook failed for %s", key)
+
+    def _record_version(self, loaded: LoadedProfile, actor: str, report: RefreshReport) -> int:
+        """The version number of this content, recording a new version when it changed."""
+        for attempt in range(3):
+            try:
+                with self.runtime.db.session() as session:
+                    latest = session.scalars(
+                        select(ProfileVersion)
+                        .where(ProfileVersion.partner_id == loaded.id)
+                        .order_by(ProfileVersion.version.desc())
+                        .limit(1)
+                    ).first()
+                    if latest is not None and latest.content_hash == loaded.content_hash:
+                        return latest.version  # e.g. a restart: same content, no new version
+                    number = latest.version + 1 if latest else 1
+                    diff = None
+                    if latest is not None:
+                        diff = "".join(
+                            difflib.unified_diff(
+                                latest.content.splitlines(keepends=True),
+                                loaded.text.splitlines(keepends=True),
+                                fromfile=f"{loaded.id} version {latest.version}",
+                                tofile=f"{loaded.id} version {number}",
+                            )
+                        )
+                    session.add(
+                        ProfileVersion(
+                            partner_id=loaded.id,
+                            version=number,
+                            content_hash=loaded.content_hash,
+                            content=loaded.text,
+                            diff=diff,
+                            loaded_by=actor,
+                        )
+                    )
+                    note(
+                        session,
+                        actor=actor,
+                        kind="profile_version",
+                        detail={
+                            "partner_id": loaded.id,
+                            "version": number,
+                            "content_hash": loaded.content_hash,
+                            "file": str(loaded.path),
+                        },
+                    )
+                report.versions[loaded.id] = number
+                log.info("partner profile %s version %d recorded", loaded.id, number)
+                return number
+            except IntegrityError:
+                # another gateway process recorded the same change first; read it back
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    # --- watching ---------------------------------------------------------------------------
+
+    def start_watching(self, interval: float = 1.0) -> None:
+        """Refresh every `interval` seconds on a daemon thread until `stop()`."""
+        if self._watcher is not None and self._watcher.is_alive():
+            return
+        self._stop.clear()
+        self._watcher = threading.Thread(
+            target=self._watch, args=(interval,), name="edigw-profile-watcher", daemon=True
+        )
+        self._watcher.start()
+
+    def _watch(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            try:
+                self.refresh()
+            except Exception:  # the watcher must outlive any one bad refresh
+                log.exception("partner profile refresh failed")
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=10)
+            self._watcher = None
+
+    def __enter__(self) -> ProfileRegistry:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def open_registry(runtime: Runtime, *, actor: str | None = None) -> ProfileRegistry:
+    """A registry with the profiles folder loaded once (problems are in `errors()`)."""
+    registry = ProfileRegistry(runtime, actor=actor)
+    registry.refresh()
+    return registry
