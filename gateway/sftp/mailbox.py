@@ -22,6 +22,9 @@ from gateway.sftp.config import check_partner_id
 from gateway.sftp.errors import MailboxError
 
 AREAS = ("inbound", "outbound", "archive")
+# Names a client writes first and renames when done (WinSCP, FileZilla, our own poller):
+# such a file is taken in when renamed to its final name, and never fetched by the poller.
+TEMP_SUFFIXES = (".part", ".filepart", ".tmp", ".partial", ".upload")
 _FILE_NAME = re.compile(r"[^/\x00]{1,255}")
 
 

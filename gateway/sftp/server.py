@@ -32,7 +32,14 @@ from gateway.runtime import Runtime
 from gateway.secrets import SecretError, resolve_secret
 from gateway.sftp.config import MailboxConfig, MailboxDirectory
 from gateway.sftp.keys import load_or_create_host_key
-from gateway.sftp.mailbox import AREAS, MailboxLayout, MailboxPath, PathDenied, PathMissing
+from gateway.sftp.mailbox import (
+    AREAS,
+    TEMP_SUFFIXES,
+    MailboxLayout,
+    MailboxPath,
+    PathDenied,
+    PathMissing,
+)
 from gateway.store.models import Direction, TransportReceipt
 
 log = logging.getLogger(__name__)
@@ -49,9 +56,6 @@ OPEN_SUCCEEDED: int = paramiko.OPEN_SUCCEEDED
 OPEN_REFUSED: int = paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
 
 CHUNK = 1 << 20
-# Names a client writes first and renames when done (WinSCP, FileZilla, our own poller):
-# such a file is taken in when it is renamed to its final name, not when it is closed.
-TEMP_SUFFIXES = (".part", ".filepart", ".tmp", ".partial", ".upload")
 AUTH_DEADLINE_SECONDS = 60.0
 
 
