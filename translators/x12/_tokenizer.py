@@ -1,0 +1,369 @@
+"""X12 tokenizer: learns the delimiters from each ISA and streams segments with their byte
+offsets, tolerating the terminators, line breaks and header shapes that real files use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from translators.core.segment import Value
+
+CHUNK = 1 << 20
+_BLANKS = " \t\r\n\x00"
+_BOM = "\ufeff"
+_LATIN1_BOM = "\xef\xbb\xbf"
+
+
+@dataclass(frozen=True, slots=True)
+class Delimiters:
+    element: str = "*"
+    component: str = ">"
+    repetition: str | None = None  # ISA-11 from 00402 on
+    segment: str = "~"
+    suffix: str = ""  # what the writer puts after each terminator, e.g. "\n"
+
+    def describe(self) -> str:
+        shown = {"\n": "newline", "\r": "CR"}
+        return (
+            f"element {self.element!r}, component {self.component!r}, "
+            f"repetition {self.repetition!r}, segment {shown.get(self.segment, self.segment)!r}"
+        )
+
+
+@dataclass(slots=True)
+class RawSegment:
+    """One segment as read: tag, elements split into components/repetitions, where it was."""
+
+    tag: str
+    elements: list[Value]
+    offset: int  # 0-based offset of the segment's first character in the input
+    terminated: bool = True
+
+
+@dataclass(slots=True)
+class InterchangeStart:
+    """An ISA was found: the delimiters it declares, and what was odd about it."""
+
+    delimiters: Delimiters
+    fields: list[str]  # ISA-01..ISA-16 as read (CR/LF inside removed)
+    offset: int
+    oddities: list[str]
+
+
+@dataclass(slots=True)
+class BareStart:
+    """A transaction set with no ISA/GS around it: delimiters guessed from the ST."""
+
+    delimiters: Delimiters
+    offset: int
+
+
+@dataclass(slots=True)
+class Garbage:
+    """Text that belongs to no segment: between interchanges or after the last IEA."""
+
+    text: str
+    offset: int
+
+
+Token = RawSegment | InterchangeStart | BareStart | Garbage
+
+
+class _Source:
+    """Text in chunks from bytes, str, a binary/text file object or an iterable of chunks.
+    Bytes are read as Latin-1: every byte maps to one character, so offsets are byte offsets
+    and nothing is lost (X12 has no declared character set)."""
+
+    def __init__(
+        self, data: bytes | bytearray | memoryview | str | IO[bytes] | IO[str] | Iterable[bytes]
+    ) -> None:
+        self._iter = self._chunks(data)
+
+    @staticmethod
+    def _chunks(data: object) -> Iterator[str]:
+        if isinstance(data, str):
+            for i in range(0, len(data), CHUNK):
+                yield data[i : i + CHUNK]
+        elif isinstance(data, bytes | bytearray | memoryview):
+            view = memoryview(data)
+            for i in range(0, len(view), CHUNK):
+                yield bytes(view[i : i + CHUNK]).decode("latin-1")
+        elif hasattr(data, "read"):
+            while True:
+                chunk = data.read(CHUNK)
+                if not chunk:
+                    return
+                yield chunk if isinstance(chunk, str) else chunk.decode("latin-1")
+        elif isinstance(data, Iterable):
+            for chunk in data:
+                yield chunk if isinstance(chunk, str) else bytes(chunk).decode("latin-1")
+        else:
+            raise TypeError(f"cannot read X12 from {type(data).__name__}")
+
+    def more(self) -> str | None:
+        return next(self._iter, None)
+
+
+def _isa_fields(text: str, start: int) -> tuple[list[str], str, int] | None:
+    """Walk the 16 element separators of the ISA at `start`: (ISA-01..16, terminator,
+    index after the terminator), or None when `text` does not hold the whole header yet."""
+    separator = text[start + 3]
+    fields: list[str] = []
+    pos = start + 4
+    for _ in range(15):
+        nxt = text.find(separator, pos)
+        if nxt < 0 or nxt - start > 400:
+            return None
+        fields.append(text[pos:nxt].replace("\r", "").replace("\n", ""))
+        pos = nxt + 1
+    # ISA-16 is the next character that is not a line break; the terminator follows it
+    while pos < len(text) and text[pos] in "\r\n":
+        pos += 1
+    if pos + 1 >= len(text):
+        return None
+    fields.append(text[pos])
+    terminator = text[pos + 1]
+    end = pos + 2
+    if terminator in "\r\n":
+        terminator = "\n"
+        if text[pos + 1] == "\r" and pos + 2 < len(text) and text[pos + 2] == "\n":
+            end += 1
+    return fields, terminator, end
+
+
+_STANDARD_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
+
+
+def interchange_start(
+    fields: list[str], terminator: str, element: str, offset: int, raw: str
+) -> InterchangeStart:
+    """The delimiters an ISA declares, and the ways its shape departs from the standard."""
+    oddities: list[str] = []
+    version = fields[11]
+    repetition: str | None = None
+    isa11 = fields[10]
+    if version >= "00402":
+        if len(isa11) == 1 and not isa11.isalnum():
+            repetition = isa11
+        else:
+            oddities.append("isa11_not_separator")
+    elif isa11 != "U":
+        oddities.append("isa11_not_u")
+    if any(len(f) != w for f, w in zip(fields, _STANDARD_WIDTHS, strict=True)):
+        oddities.append("isa_not_fixed_width")
+    if "\n" in raw or "\r" in raw:
+        oddities.append("isa_line_break")
+    component = fields[15]
+    distinct = {element, component, terminator} | ({repetition} if repetition else set())
+    if len(distinct) != (4 if repetition else 3):
+        oddities.append("delimiters_not_distinct")
+        if repetition in (element, component, terminator):
+            repetition = None
+    suffix = "\n" if terminator != "\n" and raw.endswith("\n") else ""
+    return InterchangeStart(
+        Delimiters(element, component, repetition, terminator, suffix), fields, offset, oddities
+    )
+
+
+def _guess_bare(text: str, start: int) -> Delimiters | None:
+    """Delimiters of a bare `ST*204*0001~`: the separator after ST, the first character after
+    the control number that is neither a letter, a digit nor a blank is the terminator."""
+    element = text[start + 2]
+    second = text.find(element, start + 3)
+    if second < 0:
+        return None
+    pos = second + 1
+    while pos < len(text) and (text[pos].isalnum() or text[pos] == " "):
+        pos += 1
+    if pos >= len(text):
+        return None
+    terminator = text[pos]
+    if terminator == element:  # ST-03 follows: find the end of the line or the next oddity
+        pos += 1
+        while pos < len(text) and (text[pos].isalnum() or text[pos] in " "):
+            pos += 1
+        if pos >= len(text):
+            return None
+        terminator = text[pos]
+    if terminator in "\r\n":
+        terminator = "\n"
+    component = next(c for c in ">:^|" if c not in (element, terminator))
+    return Delimiters(element, component, None, terminator)
+
+
+class Tokenizer:
+    """Streams tokens over any amount of input; memory holds one chunk plus one segment."""
+
+    def __init__(self, data: object, *, delimiters: Delimiters | None = None) -> None:
+        self._source = _Source(data)  # type: ignore[arg-type]
+        self.bare_delimiters = delimiters  # what a partner says its bare sets use
+
+    def __iter__(self) -> Iterator[Token]:
+        source = self._source
+        text = ""
+        base = 0  # input offset of text[0]
+        eof = False
+        pos = 0
+
+        def refill() -> bool:
+            nonlocal text, base, pos, eof
+            if eof:
+                return False
+            chunk = source.more()
+            if chunk is None:
+                eof = True
+                return False
+            base += pos
+            text = text[pos:] + chunk
+            pos = 0
+            return True
+
+        first = True
+        while True:
+            # ---- looking for the next interchange (or a bare transaction set)
+            while True:
+                while pos < len(text) and text[pos] in _BLANKS:
+                    pos += 1
+                if first and text[pos : pos + 1] == _BOM:
+                    pos += 1
+                    continue
+                if first and text[pos : pos + 3] == _LATIN1_BOM:
+                    pos += 3
+                    continue
+                if len(text) - pos < 512 and refill():
+                    continue
+                break
+            if pos >= len(text):
+                return
+            first = False
+            head = text[pos : pos + 3]
+            delims: Delimiters | None = None
+            if head == "ISA" and len(text) - pos > 3:
+                found = _isa_fields(text, pos)
+                if found is not None:
+                    fields, terminator, end = found
+                    start = interchange_start(
+                        fields, terminator, text[pos + 3], base + pos, text[pos:end]
+                    )
+                    yield start
+                    yield RawSegment("ISA", list(fields), base + pos)
+                    delims = start.delimiters
+                    pos = end
+            elif head[:2] == "ST" and len(head) == 3 and not head[2].isalnum():
+                delims = self.bare_delimiters or _guess_bare(text, pos)
+                if delims is not None:
+                    yield BareStart(delims, base + pos)
+            if delims is None:
+                # not the start of anything: report it up to the next ISA as garbage
+                nxt = text.find("ISA", pos + 1)
+                while nxt < 0 and refill():
+                    nxt = text.find("ISA", pos + 1)
+                stop = nxt if nxt >= 0 else len(text)
+                yield Garbage(text[pos:stop], base + pos)
+                pos = stop
+                continue
+            # ---- inside an interchange: split on the terminator
+            ended = False
+            for token in self._segments(delims, text, pos, base, eof):
+                if isinstance(token, tuple):
+                    ended, text, pos, base, eof = token
+                    break
+                yield token
+            if not ended:
+                return
+
+    def _segments(
+        self, d: Delimiters, text: str, pos: int, base: int, eof: bool
+    ) -> Iterator[RawSegment | InterchangeStart | tuple[bool, str, int, int, bool]]:
+        """Segments until something needs a fresh look (an ISA with other delimiters, text
+        after an IEA that is not an ISA): then a tuple hands the rest of the text back."""
+        source = self._source
+        term, sep, comp, rep = d.segment, d.element, d.component, d.repetition
+        newline_term = term == "\n"
+        after_iea = False
+        while True:
+            body = text[pos:]
+            offset = base + pos
+            if not eof:
+                chunk = source.more()
+                if chunk is None:
+                    eof = True
+                else:
+                    body += chunk
+            cut = body.rfind(term)
+            if eof:
+                complete, rest = body, ""
+            elif cut < 0:
+                text, pos, base = body, 0, offset
+                continue
+            else:
+                complete, rest = body[: cut + 1], body[cut + 1 :]
+            parts = complete.split(term)
+            last_terminated = complete.endswith(term)
+            if last_terminated:
+                parts.pop()
+            # line breaks that do not follow a terminator mean hard-wrapped lines
+            lead = len(complete) - len(complete.lstrip("\r\n"))
+            if newline_term:
+                has_cr = "\r" in complete
+                wrapped = False
+            else:
+                has_cr = False
+                breaks = complete.count("\n") + complete.count("\r")
+                clean = (
+                    lead
+                    + complete.count(term + "\n")
+                    + complete.count(term + "\r")
+                    + complete.count(term + "\r\n")
+                )
+                wrapped = breaks != clean
+            cursor = offset
+            n = len(parts)
+            for index, part in enumerate(parts):
+                seg_offset = cursor
+                cursor += len(part) + 1
+                if part and part[0] in _BLANKS:
+                    stripped = part.lstrip(_BLANKS)
+                    seg_offset += len(part) - len(stripped)
+                    part = stripped
+                if has_cr or wrapped:
+                    part = part.replace("\r", "").replace("\n", "")
+                if not part:
+                    continue
+                fields = part.split(sep)
+                tag = fields[0]
+                if after_iea or tag == "ISA":
+                    if tag != "ISA" or len(fields) != 17 or len(fields[16]) != 1:
+                        # not an ISA we can read with these delimiters: look again from here
+                        yield (True, body, seg_offset - offset, offset, eof)
+                        return
+                    start = interchange_start(fields[1:], term, sep, seg_offset, part + term)
+                    if start.delimiters.repetition != rep or start.delimiters.component != comp:
+                        yield (True, body, seg_offset - offset, offset, eof)
+                        return
+                    after_iea = False
+                    yield start
+                    yield RawSegment("ISA", fields[1:], seg_offset)  # type: ignore[arg-type]
+                    continue
+                elements: list[Value]
+                if comp in part or (rep is not None and rep in part):
+                    elements = [_split_value(f, comp, rep) for f in fields[1:]]
+                else:
+                    elements = fields[1:]  # type: ignore[assignment]
+                yield RawSegment(tag, elements, seg_offset, last_terminated or index < n - 1)
+                if tag == "IEA":
+                    after_iea = True
+            if eof:
+                yield (False, "", 0, offset + len(body), True)
+                return
+            text, pos, base = rest, 0, offset + len(complete)
+
+
+def _split_value(text: str, comp: str, rep: str | None) -> Value:
+    if rep is not None and rep in text:
+        items = text.split(rep)
+        return [tuple(i.split(comp)) if comp in i else i for i in items]
+    if comp in text:
+        return tuple(text.split(comp))
+    return text
