@@ -1,0 +1,1 @@
+"""Odoo side of the gateway: the odoorpc client, posting rules and the bundled emulator."""
