@@ -33,6 +33,7 @@ from partner_profiles import (
     content_hash,
     cross_check,
     load_file,
+    parse_profile,
     profile_files,
 )
 from partner_profiles.loading import claim_order
@@ -197,10 +198,52 @@ class ProfileRegistry:
             served[loaded.id] = ServedProfile(loaded, version)
             self._errors.pop(loaded.id, None)
             report.reloaded.append(loaded.id)
+        present_ids = {path.stem for path in files}
+        for partner_id in sorted(report.rejected):
+            if partner_id in present_ids and partner_id not in served:
+                fallback = self._last_recorded(partner_id, served)
+                if fallback is not None:
+                    served[partner_id] = fallback
+                    report.reloaded.append(partner_id)
         if report.reloaded or report.removed:
             self._index = ProfileIndex(s.loaded.profile for s in served.values())
             self._served = served
         return report
+
+    def _last_recorded(
+        self, partner_id: str, served: dict[str, ServedProfile]
+    ) -> ServedProfile | None:
+        """After a cold start with a broken file: the partner's last recorded version, so a
+        bad edit does not take the partner down across a restart either."""
+        try:
+            with self.runtime.db.session() as session:
+                latest = session.scalars(
+                    select(ProfileVersion)
+                    .where(ProfileVersion.partner_id == partner_id)
+                    .order_by(ProfileVersion.version.desc())
+                    .limit(1)
+                ).first()
+        except SQLAlchemyError:
+            log.exception("could not read the recorded versions of %s", partner_id)
+            return None
+        if latest is None:
+            return None
+        try:
+            loaded = parse_profile(
+                latest.content,
+                file=f"{partner_id} version {latest.version} (store)",
+                expected_id=partner_id,
+            )
+        except ProfileError:
+            return None  # recorded under older rules that it no longer meets
+        if partner_id in cross_check([*(s.loaded for s in served.values()), loaded]):
+            return None
+        log.warning(
+            "partner profile %s: serving recorded version %d until its file is fixed",
+            partner_id,
+            latest.version,
+        )
+        return ServedProfile(loaded, latest.version)
 
     def _reject(self, key: str, problems: list[ProfileProblem], report: RefreshReport) -> None:
         self._errors[key] = problems

@@ -1,10 +1,60 @@
-"""`edigw partner`: profiles for the onboarding team."""
+"""`edigw partner`: profiles for the onboarding team (validate, list, show, new, test)."""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+
 import click
 
-from gateway.cli._base import pending
+from gateway.cli._base import EXIT_UNAVAILABLE, open_runtime
+from gateway.settings import SettingsError, load_settings
+from partner_profiles import (
+    LoadedProfile,
+    ProfileError,
+    ProfileProblem,
+    cross_check,
+    load_file,
+    load_folder,
+    parse_profile,
+    profile_files,
+)
+from partner_profiles.loading import claim_order
+from partner_profiles.templates import example_names, example_path, new_profile_text
+
+
+def _profiles_dir() -> Path:
+    try:
+        return load_settings().effective_profiles_dir
+    except SettingsError as exc:
+        click.echo(f"edigw: {exc}", err=True)
+        sys.exit(EXIT_UNAVAILABLE)
+
+
+def _validate_path(path: Path) -> tuple[list[LoadedProfile], list[ProfileProblem]]:
+    """Valid profiles and problems for a folder, or for one file checked against the other
+    files of its folder (as the gateway would load it)."""
+    if path.is_dir():
+        result = load_folder(path)
+        return sorted(result.profiles.values(), key=lambda p: p.id), result.all_problems()
+    try:
+        loaded = load_file(path)
+    except ProfileError as exc:
+        return [], exc.problems
+    others = []
+    for sibling in profile_files(path.parent):
+        if sibling.resolve() == path.resolve():
+            continue
+        try:
+            others.append(load_file(sibling))
+        except ProfileError:
+            continue  # a broken neighbour claims nothing
+    # the neighbours are what is running: they keep their ids against this file
+    clashes = cross_check([*claim_order(others), loaded])
+    if loaded.id in clashes:
+        return [], clashes[loaded.id]
+    return [loaded], []
 
 
 @click.group()
@@ -13,31 +63,186 @@ def partner() -> None:
 
 
 @partner.command()
-@click.argument("path", required=False, type=click.Path(exists=True))
-def validate(path: str | None) -> None:
-    """Validate one profile file or a whole profiles folder (default: EDIGW_PROFILES_DIR)."""
-    pending("partner validate", 6)
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def validate(path: Path | None, fmt: str) -> None:
+    """Validate one profile file or a whole profiles folder (default: EDIGW_PROFILES_DIR).
+
+    Prints every problem as FILE:LINE: FIELD: what is wrong (allowed: ...); exits 1 when
+    there is any."""
+    path = path or _profiles_dir()
+    valid, problems = _validate_path(path)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "valid": [{"id": p.id, "file": str(p.path)} for p in valid],
+                    "problems": [p.to_dict() for p in problems],
+                },
+                indent=2,
+            )
+        )
+    else:
+        for loaded in valid:
+            p = loaded.profile
+            click.echo(f"ok       {p.id}  ({p.standard} {p.version}, {p.status})  {loaded.path}")
+        for problem in problems:
+            click.echo(f"PROBLEM  {problem}")
+        files = {pr.file for pr in problems}
+        click.echo(
+            f"{len(valid)} valid profile(s)"
+            + (f", {len(problems)} problem(s) in {len(files)} file(s)" if problems else "")
+        )
+    sys.exit(1 if problems else 0)
 
 
 @partner.command(name="list")
-def list_() -> None:
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path))
+def list_(folder: Path | None) -> None:
     """List the partner profiles with status, standard and transports."""
-    pending("partner list", 6)
+    folder = folder or _profiles_dir()
+    result = load_folder(folder)
+    rows = [("ID", "STATUS", "STANDARD", "IN", "OUT", "TRANSPORTS", "NAME")]
+    for loaded in sorted(result.profiles.values(), key=lambda p: p.id):
+        p = loaded.profile
+        rows.append(
+            (
+                p.id,
+                p.status,
+                f"{p.standard} {p.version}",
+                ",".join(p.messages.inbound) or "-",
+                ",".join(p.messages.outbound) or "-",
+                ",".join(p.transports.configured()) or "-",
+                p.name,
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        click.echo(
+            "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + "  " + row[-1]
+        )
+    for file, problems in sorted(result.problems.items()):
+        click.echo(
+            f"not loaded: {file.name} ({len(problems)} problem(s); "
+            f"run: edigw partner validate {file})"
+        )
 
 
 @partner.command()
 @click.argument("partner_id")
-def show(partner_id: str) -> None:
+@click.option("--version", "version_", type=int, help="show this recorded version and its diff")
+def show(partner_id: str, version_: int | None) -> None:
     """Show one profile as loaded (with its version history)."""
-    pending("partner show", 6)
+    from gateway.profiles import ProfileRegistry
+
+    runtime = open_runtime()
+    try:
+        registry = ProfileRegistry(runtime)
+        registry.refresh()
+        history = registry.history(partner_id)
+        served = registry.served(partner_id)
+        error = registry.last_error(partner_id)
+        if served is None and not history:
+            click.echo(
+                f"edigw: no partner profile '{partner_id}' in {registry.folder}"
+                + (":" if error else ""),
+                err=True,
+            )
+            for problem in error or []:
+                click.echo(f"  {problem}", err=True)
+            sys.exit(1)
+        if version_ is not None:
+            row = next((r for r in history if r.version == version_), None)
+            if row is None:
+                click.echo(f"edigw: {partner_id} has no version {version_}", err=True)
+                sys.exit(1)
+            loaded_at = f"{row.loaded_at:%Y-%m-%d %H:%M:%S} UTC"
+            click.echo(
+                f"# {partner_id} version {row.version}, loaded {loaded_at} by {row.loaded_by}"
+            )
+            click.echo(row.content, nl=False)
+            if row.diff:
+                click.echo(f"\n# changes from version {row.version - 1}:")
+                click.echo(row.diff, nl=False)
+            return
+        if served is not None:
+            p = served.loaded.profile
+            click.echo(f"# {p.id}: {p.name}")
+            source = served.loaded.path or "the store (its file is not valid)"
+            click.echo(
+                f"# serving version {served.version} from {source}"
+                f" (sha256 {served.loaded.content_hash[:12]})"
+            )
+            click.echo(f"# {p.standard} {p.version}, {p.status}; sender {p.describe_envelope()}")
+            click.echo(served.loaded.text, nl=False)
+        else:
+            click.echo(f"# {partner_id}: not being served (its file is missing or invalid)")
+        if error:
+            click.echo("\n# the file on disk is NOT loaded; still serving the version above:")
+            for problem in error:
+                click.echo(f"#   {problem}")
+        click.echo("\n# versions:")
+        for row in history:
+            click.echo(
+                f"#   {row.version:>3}  {row.loaded_at:%Y-%m-%d %H:%M:%S} UTC  "
+                f"{row.loaded_by:<16} sha256 {row.content_hash[:12]}"
+                + ("" if row.diff is None else f"  ({_diff_size(row.diff)})")
+            )
+    finally:
+        runtime.close()
+
+
+def _diff_size(diff: str) -> str:
+    lines = diff.splitlines()
+    added = sum(1 for line in lines if line.startswith("+") and not line.startswith("+++"))
+    removed = sum(1 for line in lines if line.startswith("-") and not line.startswith("---"))
+    return f"+{added} -{removed} lines"
 
 
 @partner.command()
 @click.argument("partner_id")
-@click.option("--from-example", required=True, help="example profile to start from")
-def new(partner_id: str, from_example: str) -> None:
+@click.option(
+    "--from-example",
+    "example",
+    required=True,
+    help="example profile to start from: " + ", ".join(example_names()),
+)
+@click.option("--name", help="the partner's name")
+@click.option(
+    "--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
+    help="profiles folder (default: EDIGW_PROFILES_DIR)",
+)  # fmt: skip
+def new(partner_id: str, example: str, name: str | None, folder: Path | None) -> None:
     """Create a new profile (status testing) from an example."""
-    pending("partner new", 6)
+    source = example_path(example)
+    if source is None:
+        click.echo(
+            f"edigw: no example '{example}'; choose one of: {', '.join(example_names())}", err=True
+        )
+        sys.exit(EXIT_UNAVAILABLE)
+    folder = folder or _profiles_dir()
+    target = folder / f"{partner_id}.yaml"
+    if target.exists():
+        click.echo(f"edigw: {target} already exists; edit it instead", err=True)
+        sys.exit(1)
+    text = new_profile_text(source.read_text(encoding="utf-8"), partner_id, name)
+    try:
+        parse_profile(text, file=str(target), expected_id=partner_id)
+    except ProfileError as exc:
+        # e.g. an id that is not a valid partner id: say so, write nothing
+        for problem in exc.problems:
+            click.echo(f"PROBLEM  {problem}", err=True)
+        sys.exit(1)
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"created {target} from example {source.stem} (status: testing)")
+    click.echo("next:")
+    click.echo("  1. set the partner's name and envelope ids (envelope.theirs), and replace the")
+    click.echo(
+        "     example's transport details (keys, certificates, addresses) with the partner's"
+    )
+    click.echo(f"  2. edigw partner validate {target}")
+    click.echo(f"  3. edigw partner test {partner_id} SAMPLE_FILES...")
 
 
 @partner.command()
@@ -45,6 +250,8 @@ def new(partner_id: str, from_example: str) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 def test(partner_id: str, files: tuple[str, ...]) -> None:
     """Dry-run sample FILES through the partner's profile; nothing is sent or posted."""
+    from gateway.cli._base import pending
+
     pending("partner test", 6)
 
 

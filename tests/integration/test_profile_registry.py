@@ -249,3 +249,55 @@ def test_two_gateways_on_one_postgres_store_record_one_version(
     finally:
         for rt in runtimes:
             rt.close()
+
+
+def test_a_restart_with_a_broken_file_serves_the_last_recorded_version(
+    registry: ProfileRegistry, runtime: Runtime, folder: Path
+) -> None:
+    registry.refresh()
+    edit(folder, "acme-ltl", 'absolute: "50.00"', 'absolute: "80.00"')
+    registry.refresh()
+    edit(folder, "acme-ltl", "status: active", "status: live")
+    restarted = ProfileRegistry(runtime, folder=folder)
+    report = restarted.refresh()
+    assert "acme-ltl" in report.rejected and "acme-ltl" in report.reloaded
+    served = restarted.served("acme-ltl")
+    assert served is not None and served.version == 2 and served.loaded.path is None
+    assert served.loaded.profile.invoices.tolerance.absolute == Decimal("80.00")
+    assert restarted.last_error("acme-ltl") is not None
+    assert restarted.resolve("x12", "ACMF", "02", "ACMF").id == "acme-ltl"
+    # a partner that never had a valid version is simply not served
+    (folder / "newbie.yaml").write_text("id: newbie\nname: [broken\n", encoding="utf-8")
+    assert restarted.refresh().rejected.keys() == {"newbie"}
+    assert restarted.get("newbie") is None
+
+
+def test_partner_show_prints_the_served_profile_and_its_history(
+    tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from gateway.cli import main
+
+    monkeypatch.setenv("EDIGW_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("EDIGW_PROFILES_DIR", str(folder))
+    runner = CliRunner()
+    first = runner.invoke(main, ["partner", "show", "acme-ltl"])
+    assert first.exit_code == 0, first.output
+    assert "# serving version 1 from" in first.output
+    assert "sender ISA 02/ACMF, GS ACMF" in first.output
+    assert "id: acme-ltl" in first.output
+    edit(folder, "acme-ltl", 'percent: "5"', 'percent: "4"')
+    second = runner.invoke(main, ["partner", "show", "acme-ltl"])
+    assert "# serving version 2" in second.output and "(+1 -1 lines)" in second.output
+    diff = runner.invoke(main, ["partner", "show", "acme-ltl", "--version", "2"])
+    assert diff.exit_code == 0
+    assert '-    percent: "5"' in diff.output and '+    percent: "4"' in diff.output
+    edit(folder, "acme-ltl", "status: active", "status: live")
+    broken = runner.invoke(main, ["partner", "show", "acme-ltl"])
+    assert broken.exit_code == 0
+    assert "serving version 2 from the store" in broken.output
+    assert "the file on disk is NOT loaded" in broken.output
+    assert "status: 'live' is not allowed" in broken.output
+    missing = runner.invoke(main, ["partner", "show", "nobody"])
+    assert missing.exit_code == 1 and "no partner profile 'nobody'" in missing.output
