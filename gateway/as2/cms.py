@@ -315,16 +315,15 @@ def _key_transport_padding(name: str) -> padding.AsymmetricPadding:
 def _key_encryption_algorithm(name: str) -> dict[str, Any]:
     if name == "rsa-pkcs1v15":
         return {"algorithm": "rsaes_pkcs1v15"}
-    if name == "rsa-oaep-sha1":
-        return {"algorithm": "rsaes_oaep", "parameters": algos.RSAESOAEPParams({})}
+    digest = "sha256" if name == "rsa-oaep-sha256" else "sha1"
     return {
         "algorithm": "rsaes_oaep",
         "parameters": algos.RSAESOAEPParams(
             {
-                "hash_algorithm": {"algorithm": "sha256"},
+                "hash_algorithm": {"algorithm": digest},
                 "mask_gen_algorithm": {
                     "algorithm": "mgf1",
-                    "parameters": {"algorithm": "sha256"},
+                    "parameters": {"algorithm": digest},
                 },
             }
         ),

@@ -195,10 +195,11 @@ def is_mdn(entity: Entity) -> bool:
             return False
         head = entity.body.read(8192)
         first = head.find(b"--" + boundary.encode("latin-1"))
-        if first == -1:
+        line_end = head.find(b"\n", first) if first != -1 else -1
+        if line_end == -1:
             return False
         try:
-            inner = parse_entity(entity.body.sub(first + len(boundary) + 2))
+            inner = parse_entity(entity.body.sub(line_end + 1))
         except MalformedMessage:
             return False
         return inner.content_type == "multipart/report"

@@ -16,6 +16,7 @@ from gateway.runtime import Runtime
 def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(title="edigw", version=__version__)
     app.state.runtime = runtime
+    app.include_router(__import__("gateway.as2.http", fromlist=["router"]).router())
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
