@@ -1,0 +1,169 @@
+"""EDIFACT analysis: envelope events plus guide validation folded into the shared report shape
+(`AnalysisReport` > `InterchangeReport` > `GroupReport` > `TransactionReport`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from translators.core.issues import Issue, Level, Severity
+from translators.core.location import Location
+from translators.core.overlay import NO_OVERLAY, Overlay
+from translators.core.report import (
+    AnalysisReport,
+    GroupReport,
+    InterchangeReport,
+    TransactionReport,
+)
+from translators.core.segment import Segment
+from translators.edifact.envelope import (
+    EnvelopeReader,
+    FileIssue,
+    GroupEnd,
+    GroupHeader,
+    InterchangeEnd,
+    InterchangeHeader,
+    ParsedMessage,
+)
+from translators.edifact.guides import GuideChoice, choose_guide
+
+
+def analyse(
+    data: bytes, *, overlay: Overlay | None = None, validate: bool = True
+) -> AnalysisReport:
+    """Parse and validate every interchange, group and message in `data`. Never raises for
+    bad content: everything found is an `Issue` in the report."""
+    overlay = overlay or NO_OVERLAY
+    report = AnalysisReport(standard="edifact")
+    reader = EnvelopeReader(data, overlay=overlay)
+    interchange: InterchangeReport | None = None
+    group: GroupReport | None = None
+    for event in reader.events():
+        if isinstance(event, ParsedMessage):
+            if interchange is None:  # cannot happen: a message always follows its header
+                continue
+            if group is None:
+                group = GroupReport(
+                    functional_id=None,
+                    version=None,
+                    control_number=None,
+                    implicit=True,
+                )
+                interchange.groups.append(group)
+            transaction = TransactionReport(
+                type=event.type or None,
+                version=event.directory or None,
+                control_number=event.reference or None,
+                issues=list(event.issues),
+                segment_count=len(event.raw),
+            )
+            if validate:
+                transaction.issues.extend(validate_message(event, overlay))
+            transaction.issues = _tolerate(transaction.issues, overlay)
+            group.transactions.append(transaction)
+        elif isinstance(event, InterchangeHeader):
+            interchange = _interchange_report(event)
+            report.interchanges.append(interchange)
+            group = None
+        elif isinstance(event, GroupHeader):
+            if interchange is None:
+                continue
+            group = GroupReport(
+                functional_id=event.functional_id or None,
+                version=event.version,
+                control_number=event.reference or None,
+                sender_id=event.sender_id,
+                receiver_id=event.recipient_id,
+                issues=event.issues,
+            )
+            interchange.groups.append(group)
+        elif isinstance(event, GroupEnd):
+            if group is not None:
+                group.issues = _tolerate(event.header.issues, overlay)
+            group = None
+        elif isinstance(event, InterchangeEnd):
+            if interchange is not None:
+                interchange.issues = _tolerate(event.header.issues, overlay)
+            interchange = None
+            group = None
+        elif isinstance(event, FileIssue):
+            report.issues.extend(_tolerate([event.issue], overlay))
+    return report
+
+
+def _interchange_report(header: InterchangeHeader) -> InterchangeReport:
+    return InterchangeReport(
+        standard="edifact",
+        version=header.syntax,
+        sender_qualifier=header.sender_qualifier,
+        sender_id=header.sender_id,
+        receiver_qualifier=header.recipient_qualifier,
+        receiver_id=header.recipient_id,
+        control_number=header.control_reference,
+        test_indicator=header.test_indicator,
+        issues=header.issues,
+        enveloped=header.enveloped,
+    )
+
+
+def validate_message(message: ParsedMessage, overlay: Overlay | None = None) -> list[Issue]:
+    """Guide findings for one message (the nearest guide for its directory, with a warning
+    when it is not the exact one; a warning and no content checks when there is none)."""
+    choice: GuideChoice = choose_guide(message.type, message.directory)
+    issues: list[Issue] = []
+    if choice.note is not None:
+        issues.append(
+            Issue(
+                code=choice.note_code,
+                message=choice.note,
+                level=Level.TRANSACTION,
+                severity=Severity.WARNING,
+                location=Location(
+                    interchange=message.interchange.ordinal,
+                    group=message.group.ordinal if message.group else None,
+                    transaction=message.ordinal,
+                    segment_id="UNH",
+                    segment_position=1,
+                    element=2,
+                ),
+            )
+        )
+    if choice.guide_id is None:
+        return issues
+    compiled = choice.compiled(overlay)
+    segments = [Segment(tag, elements) for tag, elements, _ in message.raw]
+    found = compiled.validate(segments)
+    if found:
+        issues.extend(_place(message, found))
+    return issues
+
+
+def _place(message: ParsedMessage, found: list[Issue]) -> list[Issue]:
+    """Give guide findings the message's coordinates and the segment's byte offset/line."""
+    placed: list[Issue] = []
+    group = message.group.ordinal if message.group else None
+    for issue in found:
+        position = issue.location.segment_position
+        byte_offset = line = None
+        if position is not None and 0 < position <= len(message.raw) and message.locate:
+            byte_offset, line = message.locate(message.raw[position - 1][2])
+        issue.location = replace(
+            issue.location,
+            interchange=message.interchange.ordinal,
+            group=group,
+            transaction=message.ordinal,
+            byte_offset=byte_offset,
+            line=line,
+        )
+        placed.append(issue)
+    return placed
+
+
+def _tolerate(issues: list[Issue], overlay: Overlay) -> list[Issue]:
+    if not overlay.tolerated:
+        return issues
+    return [
+        i.downgraded("partner profile")
+        if i.code in overlay.tolerated and i.severity is Severity.ERROR
+        else i
+        for i in issues
+    ]

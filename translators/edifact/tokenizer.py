@@ -1,0 +1,360 @@
+"""The EDIFACT lexer: text in, `(tag, elements, offset)` segments out, lazily, block by block.
+
+It knows service characters and nothing about envelopes or guides: UNA or the defaults, the
+release character before any service character (itself included), the syntax-4 repetition
+separator once UNB says version 4, LF used as the terminator, CR/LF around terminators and
+hard wraps inside segments, several interchanges with different UNAs in one text. What it
+notices on the way (an empty segment, a release before an ordinary character, a bad UNA, an
+unterminated last segment) goes to `notes`, never into an exception."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, replace
+
+from translators.core.issues import Severity
+from translators.core.segment import Value
+from translators.edifact.syntax import (
+    DEFAULT,
+    INFORMATION_SEPARATORS,
+    IS3,
+    Delimiters,
+    parse_una,
+)
+
+# A segment as the lexer hands it on: tag, element values, text offset of its first character.
+RawSegment = tuple[str, list[Value], int]
+
+_BLOCK = 1 << 20  # characters split at a time; bounds the lexer's working set
+_BLANK = " \t\r\n\x00"
+_FORMAT = "\r\n"  # line breaks partners put around (or, wrapped, inside) segments
+_TAG_LINE = re.compile(r"[A-Z][A-Z0-9]{2}")
+
+
+@dataclass(slots=True)
+class LexicalNote:
+    """Something the lexer saw at `offset` (a text index) that the envelope layer reports."""
+
+    code: str
+    message: str
+    offset: int
+    severity: Severity = Severity.WARNING
+    contrl: str | None = None
+    value: str | None = None
+
+
+class Tokenizer:
+    """Iterate over the segments of `text`. `delimiters`, `una_present` and
+    `declared_repetition` describe the interchange the last yielded segment belongs to."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.delimiters: Delimiters = DEFAULT
+        self.una_present = False
+        self.una_text: str | None = None
+        self.declared_repetition: str | None = None
+        self.newline_terminated = False
+        self.notes: list[LexicalNote] = []
+
+    def __iter__(self) -> Iterator[RawSegment]:
+        text = self.text
+        n = len(text)
+        pos = 0
+        while True:
+            pos = self._skip_blank(pos)
+            if pos >= n:
+                return
+            pos = self._enter(pos)
+            pos = yield from self._segments(pos)
+
+    # -- interchange entry: UNA, defaults, newline detection -------------------------------
+
+    def _skip_blank(self, pos: int) -> int:
+        text, n = self.text, len(self.text)
+        while pos < n and text[pos] in _BLANK:
+            pos += 1
+        return pos
+
+    def _entry(self, pos: int) -> tuple[Delimiters, str | None, str | None, int]:
+        """Delimiters in force for a unit starting at `pos`: (delimiters, UNA text, declared
+        repetition, position of the first segment). Pure: no state changes."""
+        text = self.text
+        una = None
+        declared_repetition = None
+        if text.startswith("UNA", pos):
+            una = text[pos : pos + 9]
+            advice = parse_una(una)
+            delimiters = advice.delimiters
+            declared_repetition = advice.declared_repetition
+            pos = self._skip_blank(pos + 9)
+        elif text.startswith("UNB", pos) and text[pos + 3 : pos + 4] == IS3:
+            delimiters = INFORMATION_SEPARATORS
+        else:
+            delimiters = DEFAULT
+        if delimiters.terminator != "\n" and self._newline_terminated(pos, delimiters):
+            delimiters = replace(delimiters, terminator="\n")
+        return delimiters, una, declared_repetition, pos
+
+    def _enter(self, pos: int) -> int:
+        delimiters, una, declared_repetition, first = self._entry(pos)
+        if una is not None:
+            problem = parse_una(una).problem
+            if problem:
+                self.notes.append(
+                    LexicalNote("invalid_una", problem, pos, Severity.ERROR, "20", una)
+                )
+        self.delimiters = delimiters
+        self.una_present = una is not None
+        self.una_text = una
+        self.declared_repetition = declared_repetition
+        self.newline_terminated = delimiters.terminator == "\n"
+        return first
+
+    def _newline_terminated(self, pos: int, delimiters: Delimiters) -> bool:
+        """LF is the terminator when the first segment's line holds no terminator and the next
+        line starts with a segment tag (the manifest's rule, and what real files do)."""
+        text = self.text
+        eol = text.find("\n", pos)
+        if eol < 0:
+            return False
+        line = text[pos:eol]
+        if delimiters.terminator in line or len(line.rstrip("\r")) == 80:
+            return False
+        following = text[eol + 1 : eol + 5].lstrip("\r")
+        if not _TAG_LINE.match(following):
+            return False
+        after = following[3:4]
+        return after in ("", "\n", "\r", delimiters.element, delimiters.component)
+
+    # -- the segment loop -----------------------------------------------------------------
+
+    def _chunk_end(self, start: int) -> int:
+        """End (exclusive) of the next block to split: just past an unreleased terminator."""
+        text, n = self.text, len(self.text)
+        terminator = self.delimiters.terminator
+        limit = start + _BLOCK
+        if limit >= n:
+            return n
+        k = text.rfind(terminator, start, limit)
+        while k >= start and self._released(k, start):
+            k = text.rfind(terminator, start, k)
+        if k < start:
+            k = text.find(terminator, limit)
+            while k >= 0 and self._released(k, start):
+                k = text.find(terminator, k + 1)
+            if k < 0:
+                return n
+        return k + 1
+
+    def _released(self, index: int, floor: int) -> bool:
+        release = self.delimiters.release
+        if release is None:
+            return False
+        text = self.text
+        m = index - 1
+        while m >= floor and text[m] == release:
+            m -= 1
+        return (index - 1 - m) % 2 == 1
+
+    def _segments(self, pos: int) -> Generator[RawSegment, None, int]:
+        """Yield segments from `pos` until the text ends or the next interchange needs other
+        delimiters; return where to resume."""
+        text, n = self.text, len(self.text)
+        notes = self.notes
+        after_trailer = False
+        i = pos
+        while i < n:
+            d = self.delimiters
+            t, e, c, r, rep = d.terminator, d.element, d.component, d.release, d.repetition
+            newline_mode = t == "\n"
+            k = self._chunk_end(i)
+            pieces = text[i:k].split(t)
+            tail = pieces.pop()  # '' when the block ends on a terminator
+            off = i
+            pending: str | None = None
+            pending_start = 0
+            for raw in pieces:
+                start = off
+                off += len(raw) + 1
+                if r is not None and raw.endswith(r):
+                    run = len(raw) - len(raw.rstrip(r))
+                    if run % 2:  # the terminator itself is released: data, not an end
+                        if pending is None:
+                            pending, pending_start = raw + t, start
+                        else:
+                            pending += raw + t
+                        continue
+                if pending is not None:
+                    raw, start, pending = pending + raw, pending_start, None
+                s = raw
+                if s and s[0] in _BLANK:
+                    s = s.lstrip(_BLANK)
+                    start += len(raw) - len(s)
+                if newline_mode:
+                    s = s.rstrip("\r")
+                if not s:
+                    if not raw and not newline_mode:
+                        notes.append(
+                            LexicalNote("empty_segment", "empty segment (two terminators)", start)
+                        )
+                    continue
+                if not newline_mode and ("\n" in s or "\r" in s):
+                    s = s.replace("\r", "").replace("\n", "")  # hard-wrapped record
+                if after_trailer:
+                    after_trailer = False
+                    if s.startswith(("UNA", "UNB")):
+                        entry = self._entry(start)
+                        if entry[0] != self._base(d) or (entry[1] is not None and len(s) > 9):
+                            return start  # the next interchange speaks another dialect
+                        self.una_present = entry[1] is not None
+                        self.una_text = entry[1]
+                        self.declared_repetition = entry[2]
+                        if s.startswith("UNA"):
+                            continue
+                elements: list[Value]
+                if r is not None and r in s:
+                    tag, elements = self._split_released(s, start, d)
+                else:
+                    parts = s.split(e)
+                    tag = parts[0]
+                    if c in s:
+                        elements = [tuple(v.split(c)) if c in v else v for v in parts[1:]]
+                        if c in tag:
+                            tag = tag.split(c)[0]
+                    else:
+                        elements = parts[1:]  # type: ignore[assignment]
+                    if rep is not None and rep in s:
+                        elements = [_repeat(v, rep, c) for v in elements]
+                if tag == "UNB":
+                    self._activate_repetition(elements)
+                    if self.delimiters is not d:
+                        yield tag, elements, start
+                        i = off
+                        break  # re-split the rest of the block with the repetition separator
+                elif tag == "UNZ":
+                    after_trailer = True
+                yield tag, elements, start
+            else:
+                if pending is not None:
+                    tail, off = pending + tail, pending_start
+                stripped = tail.strip(_BLANK)
+                if stripped:
+                    start = off + len(tail) - len(tail.lstrip(_BLANK))
+                    if after_trailer:
+                        return start  # what follows the last trailer may use other delimiters
+                    if not newline_mode:
+                        notes.append(
+                            LexicalNote(
+                                "unterminated_segment",
+                                "the last segment has no terminator",
+                                start,
+                                value=stripped[:20],
+                            )
+                        )
+                    segment = self._parse_one(stripped.replace("\r", "").replace("\n", ""), start)
+                    yield segment
+                i = k
+        return n
+
+    def _base(self, d: Delimiters) -> Delimiters:
+        return d.with_repetition(None)
+
+    def _activate_repetition(self, elements: list[Value]) -> None:
+        """Syntax 4 makes UNA position 8 (default '*') the repetition separator."""
+        syntax = elements[0] if elements else ""
+        version = syntax[1] if isinstance(syntax, tuple) and len(syntax) > 1 else ""
+        if version == "4":
+            repetition = self.declared_repetition if self.una_present else "*"
+            if repetition in self.delimiters.specials():
+                repetition = None
+        else:
+            repetition = None
+        if repetition != self.delimiters.repetition:
+            self.delimiters = self.delimiters.with_repetition(repetition)
+
+    def _parse_one(self, s: str, start: int) -> RawSegment:
+        d = self.delimiters
+        if d.release is not None and d.release in s:
+            tag, elements = self._split_released(s, start, d)
+            return tag, elements, start
+        parts = s.split(d.element)
+        values: list[Value] = [
+            tuple(v.split(d.component)) if d.component in v else v for v in parts[1:]
+        ]
+        if d.repetition is not None:
+            values = [_repeat(v, d.repetition, d.component) for v in values]
+        return parts[0].split(d.component)[0], values, start
+
+    def _split_released(self, s: str, start: int, d: Delimiters) -> tuple[str, list[Value]]:
+        """The slow path for a segment that contains the release character."""
+        release = d.release or ""
+        separators = {d.element, d.component}
+        if d.repetition:
+            separators.add(d.repetition)
+        specials = d.specials() | {d.terminator}
+        elements: list[Value] = []
+        repeats: list[str | tuple[str, ...]] = []
+        components: list[str] = []
+        buffer: list[str] = []
+        index, size = 0, len(s)
+        while index < size:
+            ch = s[index]
+            if ch == release:
+                if index + 1 < size:
+                    literal = s[index + 1]
+                    if literal not in specials:
+                        self.notes.append(
+                            LexicalNote(
+                                "released_ordinary_character",
+                                f"release character before ordinary character {literal!r}",
+                                start,
+                                Severity.WARNING,
+                                "22",
+                                release + literal,
+                            )
+                        )
+                    buffer.append(literal)
+                    index += 2
+                    continue
+                buffer.append(ch)  # a lone release at the very end: keep it as data
+                index += 1
+                continue
+            if ch in separators:
+                components.append("".join(buffer))
+                buffer = []
+                if ch != d.component:
+                    repeats.append(components[0] if len(components) == 1 else tuple(components))
+                    components = []
+                    if ch == d.element:
+                        elements.append(repeats[0] if len(repeats) == 1 else list(repeats))
+                        repeats = []
+                index += 1
+                continue
+            # copy a run of ordinary characters in one step
+            stop = index + 1
+            while stop < size and s[stop] != release and s[stop] not in separators:
+                stop += 1
+            buffer.append(s[index:stop])
+            index = stop
+        components.append("".join(buffer))
+        repeats.append(components[0] if len(components) == 1 else tuple(components))
+        elements.append(repeats[0] if len(repeats) == 1 else list(repeats))
+        head = elements.pop(0)
+        if isinstance(head, list):
+            head = head[0]
+        tag = head[0] if isinstance(head, tuple) else head
+        return tag, elements
+
+
+def _repeat(value: Value, repetition: str, component: str) -> Value:
+    if isinstance(value, str):
+        if repetition not in value:
+            return value
+        return [tuple(v.split(component)) if component in v else v for v in value.split(repetition)]
+    if isinstance(value, tuple) and any(repetition in part for part in value):
+        joined = component.join(value)
+        return [
+            tuple(v.split(component)) if component in v else v for v in joined.split(repetition)
+        ]
+    return value
