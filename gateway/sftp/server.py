@@ -183,6 +183,35 @@ class _PartnerSession(paramiko.ServerInterface):  # type: ignore[misc]  # parami
         self.mailbox: MailboxConfig | None = None
         self.layout: MailboxLayout | None = None
         self.uploads_opened = 0
+        # uploads taken in during this session: real path -> inode. They stay visible in
+        # inbound/ until the session ends (clients stat or touch a file after closing it),
+        # then move to archive/.
+        self._taken: dict[Path, int] = {}
+        self._taken_lock = threading.Lock()
+
+    def note_taken(self, real: Path) -> None:
+        with self._taken_lock:
+            self._taken[real] = os.stat(real).st_ino
+
+    def moved_taken(self, old: Path, new: Path) -> None:
+        with self._taken_lock:
+            if old in self._taken:
+                self._taken[new] = self._taken.pop(old)
+
+    def archive_taken_uploads(self) -> None:
+        """Move this session's taken-in uploads out of inbound/ (idempotent)."""
+        with self._taken_lock:
+            taken, self._taken = self._taken, {}
+        if self.layout is None:
+            return
+        for real, inode in taken.items():
+            try:
+                if os.stat(real).st_ino == inode:
+                    self.layout.archive_taken(real)
+            except FileNotFoundError:
+                pass  # the partner removed or renamed it
+            except OSError:
+                log.warning("sftp: could not archive %s", real, exc_info=True)
 
     # -- authentication ------------------------------------------------------------------
 
@@ -381,6 +410,9 @@ class _MailboxSFTP(SFTPServerInterface):  # type: ignore[misc]  # paramiko is un
         self.layout = server.layout
         self.partner_id = server.mailbox.partner_id
 
+    def session_ended(self) -> None:
+        self.session.archive_taken_uploads()
+
     def _resolve(self, path: str) -> MailboxPath:
         return self.layout.resolve(path)
 
@@ -510,7 +542,7 @@ class _MailboxSFTP(SFTPServerInterface):  # type: ignore[misc]  # paramiko is un
         self._take_in(path, size, sha256)
 
     def _take_in(self, path: MailboxPath, size: int, sha256: str | None) -> None:
-        """Store a whole upload through intake, then move it to `archive/`."""
+        """Store a whole upload through intake; it moves to `archive/` when the session ends."""
         with self.hub.intake_lock(self.partner_id):
             sha256 = sha256 or _hash_file(path.real)
             result = take_in(
@@ -527,7 +559,7 @@ class _MailboxSFTP(SFTPServerInterface):  # type: ignore[misc]  # paramiko is un
             )  # fmt: skip
             if result.blob.key != sha256:  # the file changed between hashing and storing
                 log.error("sftp: %s %s changed while being taken in", self.partner_id, path)
-            archived = self.layout.archive_taken(path.real)
+            self.session.note_taken(path.real)
         self.hub.record_receipt(
             interchange_id=result.interchange_id,
             kind="upload",
@@ -536,8 +568,7 @@ class _MailboxSFTP(SFTPServerInterface):  # type: ignore[misc]  # paramiko is un
             blob_key=result.blob.key,
             disposition="duplicate" if result.duplicate else "stored",
             detail={"partner_id": self.partner_id, "path": path.virtual, "size": size,
-                    "sha256": sha256, "archived_as": archived.name,
-                    "session": self.session.session_id},
+                    "sha256": sha256, "session": self.session.session_id},
         )  # fmt: skip
         log.info("sftp: %s upload %s taken in as interchange %d%s", self.partner_id,
                  path.virtual, result.interchange_id,
@@ -586,6 +617,7 @@ class _MailboxSFTP(SFTPServerInterface):  # type: ignore[misc]  # paramiko is un
             os.replace(old.real, new.real)
         except OSError as exc:
             return _errno_status(exc)
+        self.session.moved_taken(old.real, new.real)
         completed = self.hub.pop_temp(old.real)
         if completed is not None and not _is_temp_name(new.name):
             size, sha256 = completed
@@ -702,6 +734,7 @@ class SftpServerHandle:
                 transport.join(0.5)
         finally:
             transport.close()
+            session.archive_taken_uploads()
             with self._lock:
                 self._transports.discard(transport)
             if session.mailbox is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,15 @@ def hosted_server(runtime: Runtime, keys_dir: Path, limits: MailboxLimits | None
 
     runtime.enqueue = record
     return hosted
+
+
+def wait_for_archive(hosted: Hosted, name: str, partner: str = "acme") -> None:
+    """Taken-in uploads leave inbound/ when their session ends (just after logout)."""
+    mailbox = hosted.mailbox(partner)
+    deadline = time.monotonic() + 10
+    while (mailbox / "inbound" / name).exists() or not list(mailbox.glob(f"archive/*_{name}")):
+        assert time.monotonic() < deadline, f"{name} was not archived"
+        time.sleep(0.02)
 
 
 @pytest.fixture

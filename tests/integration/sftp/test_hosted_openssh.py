@@ -18,7 +18,12 @@ from gateway.intake import PROCESS_TASK
 from gateway.sftp import place_outbound
 from gateway.store import Interchange
 from gateway.store.models import TransportReceipt
-from tests.integration.sftp.conftest import Hosted, run_sftp, sftp_batch_command
+from tests.integration.sftp.conftest import (
+    Hosted,
+    run_sftp,
+    sftp_batch_command,
+    wait_for_archive,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -45,7 +50,8 @@ def test_upload_is_taken_in_once_and_archived(
     assert row.delivery_key == f"acme:status-214.edi:{len(X12)}:{row.sha256}"
     assert hosted.enqueued == [(PROCESS_TASK, row.id)]
     assert hosted.runtime.blobs.read(row.blob_key) == X12
-    # taken in: gone from inbound/, kept in archive/
+    # taken in: gone from inbound/ once the session ended, kept in archive/
+    wait_for_archive(hosted, "status-214.edi")
     assert list((hosted.mailbox("acme") / "inbound").iterdir()) == []
     (archived,) = (hosted.mailbox("acme") / "archive").iterdir()
     assert archived.name.endswith("_status-214.edi") and archived.read_bytes() == X12

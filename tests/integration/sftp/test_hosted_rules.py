@@ -1,0 +1,162 @@
+"""The hosted server's rules, driven by a real SFTP client (paramiko) over TCP: limits,
+temporary names, gaps, who may do what where, and login rules."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import paramiko
+import pytest
+from sqlalchemy import select
+
+from gateway.runtime import Runtime
+from gateway.sftp import MailboxLimits
+from gateway.store import Interchange
+from tests.integration.sftp.conftest import Hosted, hosted_server, make_keypair, wait_for_archive
+
+pytestmark = pytest.mark.integration
+
+
+@contextmanager
+def client(
+    hosted: Hosted, partner: str, key_path: Path | None = None
+) -> Iterator[paramiko.SFTPClient]:
+    transport = paramiko.Transport(("127.0.0.1", hosted.port))
+    try:
+        transport.connect(
+            username=f"{partner}-user",
+            pkey=paramiko.Ed25519Key(filename=str(key_path or hosted.keys[partner].private_path)),
+        )
+        sftp = paramiko.SFTPClient.from_transport(transport)
+        assert sftp is not None
+        yield sftp
+    finally:
+        transport.close()
+
+
+def taken(hosted: Hosted) -> list[Interchange]:
+    with hosted.runtime.db.session() as s:
+        return list(s.scalars(select(Interchange)))
+
+
+def partial_notes(hosted: Hosted, partner: str = "acme") -> list[dict[str, object]]:
+    folder = hosted.runtime.settings.var_dir / "sftp" / ".partial" / partner
+    return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+
+
+@pytest.fixture
+def limited(runtime: Runtime, keys_dir: Path) -> Iterator[Hosted]:
+    limits = MailboxLimits(max_file_size=1000, max_files_per_session=2, max_sessions=1)
+    h = hosted_server(runtime, keys_dir, limits)
+    yield h
+    h.server.stop()
+
+
+def test_file_over_the_size_limit_is_refused_and_kept_aside(limited: Hosted) -> None:
+    with client(limited, "acme") as sftp:
+        with pytest.raises(OSError), sftp.open("/inbound/huge.edi", "wb") as fh:
+            fh.write(b"x" * 999)
+            fh.flush()
+            fh.write(b"y" * 10)  # crosses the 1000-byte limit
+            fh.flush()
+        sftp.putfo(__import__("io").BytesIO(b"z" * 1000), "/inbound/fits.edi")
+    assert [n["reason"] for n in partial_notes(limited)] == [
+        "file larger than the limit of 1000 bytes"
+    ]
+    (row,) = taken(limited)
+    assert row.size == 1000
+
+
+def test_files_per_session_and_sessions_per_partner_are_limited(limited: Hosted) -> None:
+    with client(limited, "acme") as sftp:
+        for name in ("one.edi", "two.edi"):
+            with sftp.open(f"/inbound/{name}", "wb") as fh:
+                fh.write(name.encode())
+        with pytest.raises(PermissionError):
+            sftp.open("/inbound/three.edi", "wb")
+        # a second connection of the same partner while this one is open
+        with pytest.raises(paramiko.AuthenticationException), client(limited, "acme"):
+            pass
+        with client(limited, "globex") as other:  # other partners are not affected
+            assert sorted(other.listdir("/")) == ["archive", "inbound", "outbound"]
+    deadline = time.monotonic() + 10
+    while limited.server.active_sessions("acme"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    with client(limited, "acme") as sftp:  # the slot is free again
+        assert sftp.listdir("/inbound") == []
+    assert len(taken(limited)) == 2
+
+
+def test_temporary_name_is_taken_in_when_renamed(hosted: Hosted) -> None:
+    with client(hosted, "acme") as sftp:
+        with sftp.open("/inbound/load.edi.filepart", "wb") as fh:
+            fh.write(b"ISA*first")
+        assert taken(hosted) == []  # closed, but still under its temporary name
+        assert sftp.listdir("/inbound") == ["load.edi.filepart"]
+        sftp.rename("/inbound/load.edi.filepart", "/inbound/load.edi")
+        # taken in, and still there for the client to check until it logs out
+        assert sftp.stat("/inbound/load.edi").st_size == len(b"ISA*first")
+    wait_for_archive(hosted, "load.edi")
+    (row,) = taken(hosted)
+    assert row.transport_ref == "/inbound/load.edi"
+    assert hosted.runtime.blobs.read(row.blob_key) == b"ISA*first"
+
+
+def test_upload_with_a_gap_is_not_taken_in(hosted: Hosted) -> None:
+    with client(hosted, "acme") as sftp, sftp.open("/inbound/holey.edi", "wb") as fh:
+        fh.seek(100)
+        fh.write(b"data after a hole")
+    # (paramiko's client ignores the failure status of a close, so the server's note tells)
+    deadline = time.monotonic() + 10
+    while not partial_notes(hosted):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert [n["reason"] for n in partial_notes(hosted)] == ["the written data has gaps"]
+    assert taken(hosted) == []
+
+
+def test_what_a_partner_may_change(hosted: Hosted) -> None:
+    root = hosted.runtime.settings.var_dir / "sftp"
+    (root / "acme" / "archive").mkdir(parents=True, exist_ok=True)
+    (root / "acme" / "archive" / "old.edi").write_bytes(b"old")
+    with client(hosted, "acme") as sftp:
+        for attempt in (
+            lambda: sftp.remove("/archive/old.edi"),
+            lambda: sftp.rename("/archive/old.edi", "/inbound/old.edi"),
+            lambda: sftp.mkdir("/inbound/sub"),
+            lambda: sftp.rmdir("/inbound"),
+            lambda: sftp.symlink("/archive/old.edi", "/inbound/link"),
+            lambda: sftp.open("/archive/new.edi", "wb"),
+            lambda: sftp.open("/inbound/../../globex/inbound/x", "wb"),
+        ):
+            with pytest.raises(PermissionError):
+                attempt()
+        assert sftp.open("/archive/old.edi").read() == b"old"  # reading is fine
+        with pytest.raises(FileNotFoundError):
+            sftp.stat("/etc/passwd")
+    assert (root / "acme" / "archive" / "old.edi").exists()
+
+
+def test_login_rules(hosted: Hosted, keys_dir: Path) -> None:
+    stranger = make_keypair(keys_dir, "stranger")
+    with (
+        pytest.raises(paramiko.AuthenticationException),
+        client(hosted, "acme", stranger.private_path),
+    ):
+        pass
+    transport = paramiko.Transport(("127.0.0.1", hosted.port))
+    try:
+        with pytest.raises(paramiko.AuthenticationException):
+            transport.connect(username="acme-user", password="anything")
+    finally:
+        transport.close()
+    # no shell, no exec, no forwarding: only the sftp subsystem
+    with client(hosted, "acme") as sftp:
+        channel = sftp.get_channel().get_transport().open_session()
+        with pytest.raises(paramiko.SSHException):
+            channel.exec_command("id")
