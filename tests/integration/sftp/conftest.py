@@ -65,7 +65,7 @@ class Hosted:
 
     @property
     def port(self) -> int:
-        return self.server.port
+        return int(self.server.port)
 
     def mailbox(self, partner: str) -> Path:
         return self.runtime.settings.var_dir / "sftp" / partner

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -125,7 +125,7 @@ def test_what_a_partner_may_change(hosted: Hosted) -> None:
     (root / "acme" / "archive").mkdir(parents=True, exist_ok=True)
     (root / "acme" / "archive" / "old.edi").write_bytes(b"old")
     with client(hosted, "acme") as sftp:
-        for attempt in (
+        attempts: list[Callable[[], object]] = [
             lambda: sftp.remove("/archive/old.edi"),
             lambda: sftp.rename("/archive/old.edi", "/inbound/old.edi"),
             lambda: sftp.mkdir("/inbound/sub"),
@@ -133,7 +133,8 @@ def test_what_a_partner_may_change(hosted: Hosted) -> None:
             lambda: sftp.symlink("/archive/old.edi", "/inbound/link"),
             lambda: sftp.open("/archive/new.edi", "wb"),
             lambda: sftp.open("/inbound/../../globex/inbound/x", "wb"),
-        ):
+        ]
+        for attempt in attempts:
             with pytest.raises(PermissionError):
                 attempt()
         assert sftp.open("/archive/old.edi").read() == b"old"  # reading is fine
