@@ -4,8 +4,8 @@ payment CPI, references RFF, carrier from TDT, parties NAD, equipment EQD.
 Stops: IFTMIN has no stop loop, so our writer marks each stop with a place in the transport
 group (`LOC+9|11|13+<sequence>::ZZZ` followed by its window DTMs), repeats the marker after
 the stop's NAD, and numbers the stop's goods item (GID) with the stop sequence. A partner's
-IFTMIN without markers gets a pick-up and a delivery stop built from the despatch/consignor
-and delivery/consignee parties and the header collection/delivery dates."""
+IFTMIN without markers gets a pick-up and a delivery stop built from the despatch
+(PW) and delivery (DP) parties and the header collection/delivery dates."""
 
 from __future__ import annotations
 
@@ -197,8 +197,8 @@ def _derived_stops(
 
     out: list[Stop] = []
     plan = (
-        (StopKind.PICKUP, party("pickup", "ship_from", "shipper"), PICKUP_EARLIEST, "235"),
-        (StopKind.DELIVERY, party("delivery", "ship_to", "consignee"), DELIVERY_EARLIEST, "63"),
+        (StopKind.PICKUP, party("pickup"), PICKUP_EARLIEST, "235"),
+        (StopKind.DELIVERY, party("delivery"), DELIVERY_EARLIEST, "63"),
     )
     for kind, who, earliest_codes, latest_code in plan:
         stop = Stop(sequence=len(out) + 1, kind=kind, party=who)

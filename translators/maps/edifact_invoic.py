@@ -107,7 +107,7 @@ class _Reader:
         description = clean(alc.get(5, 4))
         amount: Decimal | None = None
         i += 1
-        while i < len(items) and items[i].tag in ("MOA", "RFF", "QTY", "PCD", "RTE", "TAX", "ALI"):
+        while i < len(items) and items[i].tag in ("MOA", "RFF", "QTY", "PCD", "RTE", "ALI"):
             s = items[i]
             if s.tag == "MOA" and amount is None and s.get(1, 1).strip() in CHARGE_AMOUNTS:
                 amount = decimal(s.get(1, 2))
@@ -222,9 +222,12 @@ def to_canonical(
             measure = e.read_measure(s)
             invoice.total_weight = measure if isinstance(measure, Weight) else None
         i += 1
+    # the first shipment reference is the invoice's shipment; the others stay references
+    shipments = refs.pop("shipment_id", [])
+    invoice.shipment_id = shipments[0] if shipments else None
+    if shipments[1:]:
+        refs["shipment_id"] = shipments[1:]
     invoice.references = refs
-    shipment = refs.get("shipment_id") or refs.get("load_id")
-    invoice.shipment_id = shipment[0] if shipment else None
     invoice.lines = reader.lines
     _total(invoice, reader.totals, context, findings)
     invoice.warnings = findings.items
@@ -272,7 +275,7 @@ def from_canonical(
     if invoice.total_weight is not None:
         out.append(e.write_weight(invoice.total_weight))
     refs = dict(invoice.references)
-    if invoice.shipment_id and invoice.shipment_id not in refs.get("shipment_id", []):
+    if invoice.shipment_id:
         refs["shipment_id"] = [invoice.shipment_id, *refs.get("shipment_id", [])]
     out.extend(e.write_references(refs, context))
     for party in invoice.parties:
@@ -290,8 +293,8 @@ def from_canonical(
     for index, line in enumerate(invoice.lines):
         if line.code_list == "edifact:item":
             out.extend(_item(line, index + 1))
-        elif index < first_item or line.charge_class is ChargeClass.TAX:
-            out.extend(_tax(line) if line.charge_class is ChargeClass.TAX else _alc(line))
+        elif index < first_item or _is_tax(line):
+            out.extend(_tax(line) if _is_tax(line) else _alc(line))
         else:
             trailing.append(line)
     out.append(e.seg("UNS", "S"))
@@ -299,6 +302,14 @@ def from_canonical(
     for line in trailing:
         out.extend(_alc(line))
     return e.frame("INVOIC", version, out, reference)
+
+
+def _is_tax(line: ChargeLine) -> bool:
+    """Tax written as a TAX group (an ALC-coded tax charge stays an ALC group)."""
+    return line.charge_class is ChargeClass.TAX and line.code_list not in (
+        "edifact:7161",
+        "partner",
+    )
 
 
 def _item(line: ChargeLine, number: int) -> list[Segment]:
