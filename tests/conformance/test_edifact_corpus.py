@@ -135,6 +135,14 @@ def test_quirks_are_seen(row: dict[str, str], corpus_dir: Path) -> None:
         assert "unb_date_format" in codes
     if "empty-segment" in quirks:
         assert "empty_segment" in codes
+    if "dtm-format-mismatch" in quirks:
+        assert contrl_codes(report, "dtm_format_mismatch") == {"12"}
+    if "invalid-values" in quirks:
+        # guide checks: a 4-letter party qualifier, letters and '$' in numeric elements
+        assert contrl_codes(report, "element_too_long") == {"39"}
+        assert contrl_codes(report, "element_invalid_character") == {"37"}
+    if "duplicate-segment" in quirks:
+        assert contrl_codes(report, "segment_over_max") == {"35"}
 
 
 @pytest.mark.parametrize("row", ROWS, ids=IDS)

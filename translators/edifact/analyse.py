@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 from translators.core.issues import Issue, Level, Severity
@@ -127,14 +128,69 @@ def validate_message(message: ParsedMessage, overlay: Overlay | None = None) -> 
                 ),
             )
         )
-    if choice.guide_id is None:
-        return issues
-    compiled = choice.compiled(overlay)
-    segments = [Segment(tag, elements) for tag, elements, _ in message.raw]
-    found = compiled.validate(segments)
+    found: list[Issue] = []
+    if choice.guide_id is not None:
+        compiled = choice.compiled(overlay)
+        found = compiled.validate([Segment(tag, elements) for tag, elements, _ in message.raw])
+    found.extend(check_dates(message))
     if found:
         issues.extend(_place(message, found))
     return issues
+
+
+# DTM 2379 format qualifiers we check: expected length and a pattern of (start, end, kind)
+# slices, kind Y4/Y2/M/D/h/m/s; a value that does not fit its declared format is reported.
+_DATE_FORMATS: dict[str, tuple[int, str]] = {
+    "101": (6, "%y%m%d"),
+    "102": (8, "%Y%m%d"),
+    "201": (10, "%y%m%d%H%M"),
+    "202": (12, "%y%m%d%H%M%S"),
+    "203": (12, "%Y%m%d%H%M"),
+    "204": (14, "%Y%m%d%H%M%S"),
+    "401": (4, "%H%M"),
+}
+
+
+def check_dates(message: ParsedMessage) -> list[Issue]:
+    """DTM 2380 against its format qualifier 2379: the length must fit the format and the
+    value must be a real date/time (0085 code 12, invalid value)."""
+    found: list[Issue] = []
+    for position, (tag, elements, _) in enumerate(message.raw, 1):
+        if tag != "DTM" or not elements:
+            continue
+        composite = elements[0]
+        if not isinstance(composite, tuple) or len(composite) < 3:
+            continue
+        value, qualifier = composite[1], composite[2]
+        rule = _DATE_FORMATS.get(qualifier)
+        if rule is None or not value:
+            continue
+        length, pattern = rule
+        problem = None
+        if len(value) != length or not value.isdigit():
+            problem = (
+                "dtm_format_mismatch",
+                f"DTM value {value!r} does not fit format {qualifier}",
+            )
+        else:
+            try:
+                dt.datetime.strptime(value, pattern)
+            except ValueError:
+                problem = ("invalid_date", f"DTM value {value!r} is not a real date/time")
+        if problem is not None:
+            found.append(
+                Issue(
+                    code=problem[0],
+                    message=problem[1],
+                    level=Level.ELEMENT,
+                    location=Location(
+                        segment_id="DTM", segment_position=position, element=1, component=2
+                    ),
+                    standard_codes={"contrl": "12"},
+                    value=value,
+                )
+            )
+    return found
 
 
 def _place(message: ParsedMessage, found: list[Issue]) -> list[Issue]:
