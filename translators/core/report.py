@@ -148,9 +148,12 @@ class AnalysisReport:
 
     @property
     def any_rejected(self) -> bool:
-        return any(
-            t.status is Status.REJECTED for ic in self.interchanges for t in ic.transactions()
-        ) or any(ic.status is Status.REJECTED for ic in self.interchanges)
+        return (
+            any(t.status is Status.REJECTED for ic in self.interchanges for t in ic.transactions())
+            or any(ic.status is Status.REJECTED for ic in self.interchanges)
+            # a rejected group (e.g. GE-02 wrong) rejects its sets even when each one is fine
+            or any(g.status is Status.REJECTED for ic in self.interchanges for g in ic.groups)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
