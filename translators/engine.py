@@ -34,3 +34,12 @@ def analyse(data: bytes, **options: Any) -> AnalysisReport:
     engine = importlib.import_module(f"translators.{standard}")
     report: AnalysisReport = engine.analyse(data, **options)
     return report
+
+
+def acknowledge(data: bytes, **options: Any) -> bytes:
+    """The acknowledgement interchange(s) the gateway would send back for `data` (X12 TA1 /
+    997 / 999, EDIFACT CONTRL), from the engine of its standard; b"" when none is due."""
+    standard = sniff(data)
+    engine = importlib.import_module(f"translators.{standard}")
+    acknowledgement: bytes = engine.acknowledge(data, **options)
+    return acknowledgement

@@ -21,6 +21,18 @@ from dataclasses import dataclass, field
 from translators.core.issues import Issue, NotEdiError
 from translators.core.overlay import Overlay
 from translators.core.report import AnalysisReport, InterchangeReport
+from translators.x12._acks import (
+    Acknowledgement,
+    GroupAck,
+    InterchangeAck,
+    SegmentNote,
+    TransactionAck,
+    acknowledge,
+    build_997,
+    build_999,
+    build_ta1,
+    parse_acknowledgements,
+)
 from translators.x12._envelope import (
     GroupHeader,
     InterchangeHeader,
@@ -30,21 +42,44 @@ from translators.x12._envelope import (
 from translators.x12._tokenizer import Delimiters
 from translators.x12._validate import DEFAULT_VERSION, compiled_guide, guide_id_for
 from translators.x12._validate import validate_transaction as _validate_transaction
+from translators.x12._writer import (
+    Envelope,
+    WriteError,
+    write,
+    write_interchange,
+    write_segments,
+)
 
 __all__ = [
+    "DEFAULT_VERSION",
+    "Acknowledgement",
     "Delimiters",
+    "Envelope",
     "FunctionalGroup",
+    "GroupAck",
     "GroupHeader",
     "Interchange",
+    "InterchangeAck",
     "InterchangeHeader",
     "ParsedTransaction",
+    "SegmentNote",
+    "TransactionAck",
+    "WriteError",
+    "acknowledge",
     "analyse",
+    "build_997",
+    "build_999",
+    "build_ta1",
     "compiled_guide",
     "guide_id_for",
     "iter_transactions",
     "parse",
+    "parse_acknowledgements",
     "validate",
     "validate_stream",
+    "write",
+    "write_interchange",
+    "write_segments",
 ]
 
 

@@ -221,6 +221,7 @@ class X12Reader:
             transaction=more.get("transaction", base.transaction),  # type: ignore[arg-type]
             segment_id=segment.tag if segment is not None else None,
             segment_index=base.segment_index,
+            segment_position=more.get("segment_position"),  # type: ignore[arg-type]
             byte_offset=base.byte_offset,
             element=more.get("element"),  # type: ignore[arg-type]
         )
@@ -548,7 +549,7 @@ class X12Reader:
                     c.ST_CONTROL_NUMBER_INVALID,
                     "ST-02 is empty",
                     Level.TRANSACTION,
-                    self._loc(st, element=2),
+                    self._loc(st, element=2, segment_position=1),
                 )
             )
         elif control in group.control_numbers:
@@ -557,7 +558,7 @@ class X12Reader:
                     c.ST_CONTROL_NUMBER_DUPLICATE,
                     f"ST-02 {control!r} is used twice in the group",
                     Level.TRANSACTION,
-                    self._loc(st, element=2),
+                    self._loc(st, element=2, segment_position=1),
                     value=control,
                 )
             )
@@ -591,7 +592,7 @@ class X12Reader:
                         c.SE_COUNT_MISMATCH,
                         f"SE-01 says {count.strip()} segments, the set has {len(segments)}",
                         Level.TRANSACTION,
-                        self._loc(se, element=1),
+                        self._loc(se, element=1, segment_position=len(segments)),
                         value=count,
                     )
                 )
@@ -601,7 +602,7 @@ class X12Reader:
                         c.SE_CONTROL_NUMBER_MISMATCH,
                         f"SE-02 {se.get(2).strip()!r} differs from ST-02 {control!r}",
                         Level.TRANSACTION,
-                        self._loc(se, element=2),
+                        self._loc(se, element=2, segment_position=len(segments)),
                         value=se.get(2),
                     )
                 )

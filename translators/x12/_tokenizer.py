@@ -67,6 +67,8 @@ class Garbage:
     offset: int
 
 
+STANDARD_DELIMITERS = Delimiters()
+
 Token = RawSegment | InterchangeStart | BareStart | Garbage
 
 
@@ -152,7 +154,8 @@ def interchange_start(
         oddities.append("isa11_not_u")
     if any(len(f) != w for f, w in zip(fields, _STANDARD_WIDTHS, strict=True)):
         oddities.append("isa_not_fixed_width")
-    if "\n" in raw or "\r" in raw:
+    inner = raw.rstrip("\r\n")
+    if "\n" in inner or "\r" in inner:
         oddities.append("isa_line_break")
     component = fields[15]
     distinct = {element, component, terminator} | ({repetition} if repetition else set())
@@ -160,7 +163,14 @@ def interchange_start(
         oddities.append("delimiters_not_distinct")
         if repetition in (element, component, terminator):
             repetition = None
-    suffix = "\n" if terminator != "\n" and raw.endswith("\n") else ""
+    if terminator == "\n":
+        suffix = ""
+    elif raw.endswith("\r\n"):
+        suffix = "\r\n"
+    elif raw.endswith("\n"):
+        suffix = "\n"
+    else:
+        suffix = ""
     return InterchangeStart(
         Delimiters(element, component, repetition, terminator, suffix), fields, offset, oddities
     )
@@ -243,8 +253,10 @@ class Tokenizer:
                 found = _isa_fields(text, pos)
                 if found is not None:
                     fields, terminator, end = found
+                    after = text[end : end + 2]
+                    line_end = "\r\n" if after == "\r\n" else after[:1] if after[:1] == "\n" else ""
                     start = interchange_start(
-                        fields, terminator, text[pos + 3], base + pos, text[pos:end]
+                        fields, terminator, text[pos + 3], base + pos, text[pos:end] + line_end
                     )
                     yield start
                     yield RawSegment("ISA", list(fields), base + pos)
@@ -338,7 +350,9 @@ class Tokenizer:
                         # not an ISA we can read with these delimiters: look again from here
                         yield (True, body, seg_offset - offset, offset, eof)
                         return
-                    start = interchange_start(fields[1:], term, sep, seg_offset, part + term)
+                    start = interchange_start(
+                        fields[1:], term, sep, seg_offset, part + term + d.suffix
+                    )
                     if start.delimiters.repetition != rep or start.delimiters.component != comp:
                         yield (True, body, seg_offset - offset, offset, eof)
                         return

@@ -79,8 +79,17 @@ def check(*lines: str, overlay: Overlay | None = None) -> list:
 
 
 def test_a_valid_message_has_no_findings() -> None:
-    assert check("ST*T*0001", "BX*A*B*20240229*1200*-1500*-1.5", "N1*SH*X", "N3*S",
-                 "N1*CN*Y", "SE*6*0001") == []  # fmt: skip
+    assert (
+        check(
+            "ST*T*0001",
+            "BX*A*B*20240229*1200*-1500*-1.5",
+            "N1*SH*X",
+            "N3*S",
+            "N1*CN*Y",
+            "SE*6*0001",
+        )
+        == []
+    )
 
 
 def test_element_types_and_lengths() -> None:
@@ -168,8 +177,13 @@ def test_library_extends_and_dictionary(tmp_path: Path) -> None:
     )
     base = {k: v for k, v in GUIDE.items() if k != "segments"} | {"dictionary": "segments-1"}
     (tmp_path / "T-1.yaml").write_text(yaml.safe_dump(base))
-    child = {"id": "T-2", "extends": "T-1", "version": "005010", "remove_codes": {"N1-01": ["CN"]},
-             "segments": {"N3": {"elements": ["166 AN 1/2 M"]}}}  # fmt: skip
+    child = {
+        "id": "T-2",
+        "extends": "T-1",
+        "version": "005010",
+        "remove_codes": {"N1-01": ["CN"]},
+        "segments": {"N3": {"elements": ["166 AN 1/2 M"]}},
+    }
     (tmp_path / "T-2.json").write_text(__import__("json").dumps(child))
     library = g.GuideLibrary(tmp_path)
     assert library.ids() == ["T-1", "T-2"]
@@ -188,7 +202,7 @@ def test_library_extends_and_dictionary(tmp_path: Path) -> None:
         {"segments": {"ST": {"elements": ["1 AN"]}}},
         {"segments": {"ST": {"rules": ["Z0102"]}}},
     ],
-)  # fmt: skip
+)
 def test_malformed_guides_raise_guide_error(bad: dict) -> None:
     with pytest.raises(g.GuideError):
         g.build_guide(GUIDE | bad)
