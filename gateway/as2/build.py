@@ -85,9 +85,9 @@ def encrypted_entity(entity: bytes, config: PartnerAs2Config) -> bytes:
         raise ValueError(f"partner {config.partner_id}: no certificate to encrypt for")
     # during a rollover the newest certificate is the one the partner can decrypt with
     recipient = max(config.partner_certificates, key=lambda c: c.not_valid_before_utc)
-    smime_type = "authenveloped-data" if config.encryption_algorithm.endswith("gcm") else (
-        "enveloped-data"
-    )  # fmt: skip
+    smime_type = (
+        "authenveloped-data" if config.encryption_algorithm.endswith("gcm") else ("enveloped-data")
+    )
     return _entity(
         [
             ("Content-Type", f'application/pkcs7-mime; smime-type={smime_type}; name="smime.p7m"'),

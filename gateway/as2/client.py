@@ -202,8 +202,13 @@ def _post_with_retries(
             last_error = f"{exc.__class__.__name__}: {exc}"
         if attempt + 1 < config.send_attempts:
             delay = config.retry_backoff_seconds * (2**attempt)
-            log.info("AS2 %s to %s: %s; retrying in %.1fs", message.message_id, config.url,
-                     last_error, delay)  # fmt: skip
+            log.info(
+                "AS2 %s to %s: %s; retrying in %.1fs",
+                message.message_id,
+                config.url,
+                last_error,
+                delay,
+            )
             sleep(delay)
     result.status = "send_failed"
     result.error = f"not delivered after {result.attempts} attempts: {last_error}"

@@ -112,9 +112,14 @@ def build_mdn(
     ]
     if signer is None:
         return BuiltMdn(
-            message_id, [*headers, ("Content-Type", report_type)], report_body, disposition,
-            False, mic, mic_algorithm,
-        )  # fmt: skip
+            message_id,
+            [*headers, ("Content-Type", report_type)],
+            report_body,
+            disposition,
+            False,
+            mic,
+            mic_algorithm,
+        )
     signed_entity = f"Content-Type: {report_type}\r\n\r\n".encode() + report_body
     digest = cms.new_hash(sign_algorithm)
     digest.update(signed_entity)
@@ -135,9 +140,14 @@ def build_mdn(
         f'micalg={cms.micalg_name(cms.normalise_digest_name(sign_algorithm))}; boundary="{outer}"'
     )
     return BuiltMdn(
-        message_id, [*headers, ("Content-Type", content_type)], body, disposition, True, mic,
+        message_id,
+        [*headers, ("Content-Type", content_type)],
+        body,
+        disposition,
+        True,
+        mic,
         mic_algorithm,
-    )  # fmt: skip
+    )
 
 
 def _quote_id(as2_id: str) -> str:

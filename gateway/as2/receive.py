@@ -37,10 +37,19 @@ log = logging.getLogger(__name__)
 TRANSPORT = "as2"
 # headers worth keeping with the interchange (the raw request blob keeps all of them)
 KEPT_HEADERS = (
-    "as2-from", "as2-to", "message-id", "subject", "date", "content-type",
-    "disposition-notification-to", "disposition-notification-options",
-    "receipt-delivery-option", "user-agent", "server", "as2-version",
-)  # fmt: skip
+    "as2-from",
+    "as2-to",
+    "message-id",
+    "subject",
+    "date",
+    "content-type",
+    "disposition-notification-to",
+    "disposition-notification-options",
+    "receipt-delivery-option",
+    "user-agent",
+    "server",
+    "as2-version",
+)
 
 
 @dataclass(frozen=True)
@@ -193,16 +202,20 @@ def receive_message(
     our_id = config.our_as2_id if config else as2_to
     partner_id = config.partner_as2_id if config else as2_from
     signer = config.our_key if (config and request.signed) else None
-    mdn = build_mdn(
-        original_message_id=message_id or "<unknown>",
-        our_as2_id=our_id or "edigw",
-        partner_as2_id=partner_id or "unknown",
-        error=error,
-        mic=report.mic,
-        mic_algorithm=report.mic_algorithm,
-        signer=signer,
-        sign_algorithm=(request.mic_algorithms or ["sha256"])[0] if signer else "sha256",
-    ) if request.mode != "none" else None  # fmt: skip
+    mdn = (
+        build_mdn(
+            original_message_id=message_id or "<unknown>",
+            our_as2_id=our_id or "edigw",
+            partner_as2_id=partner_id or "unknown",
+            error=error,
+            mic=report.mic,
+            mic_algorithm=report.mic_algorithm,
+            signer=signer,
+            sign_algorithm=(request.mic_algorithms or ["sha256"])[0] if signer else "sha256",
+        )
+        if request.mode != "none"
+        else None
+    )
     status = "processed" if error is None else "failed"
     detail = {
         "status": status,

@@ -48,9 +48,12 @@ def _interchanges(pair: Pair) -> list[Interchange]:
 def test_round_trip(pair: Pair, combination: str, mdn_mode: str) -> None:
     sign, encrypt, compress, compress_first = COMBINATIONS[combination]
     config = pair.configure(
-        sign=sign, encrypt=encrypt, compress=compress, compress_before_sign=compress_first,
+        sign=sign,
+        encrypt=encrypt,
+        compress=compress,
+        compress_before_sign=compress_first,
         mdn_mode=mdn_mode,
-    )  # fmt: skip
+    )
     result = send(pair.partner.runtime, config, PAYLOAD, "status.edi", wait_for_async_mdn=True)
     assert result.status == "delivered", result.error
     assert result.mdn is not None and result.mdn.signed and result.mdn.signature_valid
@@ -63,8 +66,10 @@ def test_round_trip(pair: Pair, combination: str, mdn_mode: str) -> None:
     assert stored[0].sha256 == hashlib.sha256(PAYLOAD).hexdigest()
     security = stored[0].meta["security"]
     assert (security["signed"], security["encrypted"], security["compressed"]) == (
-        sign, encrypt, compress,
-    )  # fmt: skip
+        sign,
+        encrypt,
+        compress,
+    )
     with pair.ours.runtime.db.session() as session:
         receipt = session.scalars(select(TransportReceipt)).one()
         assert receipt.interchange_id == stored[0].id
