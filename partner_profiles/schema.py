@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from translators.core.overlay import Overlay
+from translators.maps.context import MapContext
 
 # --- small value types with plain-language errors ------------------------------------------
 
@@ -158,6 +159,8 @@ MESSAGE_TYPES: dict[str, tuple[str, ...]] = {
     "x12": ("204", "210", "214", "990"),
     "edifact": ("IFTMIN", "IFTSTA", "INVOIC", "APERAK"),
 }
+# The elements whose codes the partner's code tables translate: (status, charge) per standard.
+CODE_TABLE_ELEMENTS = {"x12": ("AT7-01", "L1-08"), "edifact": ("STS-02-1", "ALC-05-1")}
 INVOICE_TYPES = frozenset({"210", "INVOIC"})
 TENDER_TYPES = frozenset({"204", "IFTMIN"})
 
@@ -473,14 +476,31 @@ class PartnerProfile(_Model):
     notes: str | None = None
 
     def overlay(self) -> Overlay:
-        """The validation overlay the engines apply after the guide."""
+        """The validation overlay the engines apply after the guide. Codes the partner's
+        code tables translate are accepted by validation too: a private status code mapped
+        to a milestone must not be rejected as an invalid code first."""
         v = self.validation
+        extra: dict[str, set[str]] = {ref: set(codes) for ref, codes in v.extra_codes.items()}
+        status_ref, charge_ref = CODE_TABLE_ELEMENTS[self.standard]
+        if self.code_tables.status:
+            extra.setdefault(status_ref, set()).update(self.code_tables.status)
+        if self.code_tables.charges:
+            extra.setdefault(charge_ref, set()).update(self.code_tables.charges)
         return Overlay(
             required=frozenset(v.required),
             restricted_codes={ref: frozenset(codes) for ref, codes in v.restricted_codes.items()},
-            extra_codes={ref: frozenset(codes) for ref, codes in v.extra_codes.items()},
+            extra_codes={ref: frozenset(codes) for ref, codes in extra.items()},
             tolerated=frozenset(v.tolerated),
             allow_unenveloped=v.allow_unenveloped,
+        )
+
+    def map_context(self) -> MapContext:
+        """What the canonical maps are told about this partner (its code tables first)."""
+        return MapContext(
+            partner=self.id,
+            status_codes=dict(self.code_tables.status),
+            charge_codes=dict(self.code_tables.charges),
+            default_currency=self.invoices.currency,
         )
 
     def envelope_keys(self) -> list[tuple[str, ...]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -248,11 +249,189 @@ def new(partner_id: str, example: str, name: str | None, folder: Path | None) ->
 @partner.command()
 @click.argument("partner_id")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def test(partner_id: str, files: tuple[str, ...]) -> None:
-    """Dry-run sample FILES through the partner's profile; nothing is sent or posted."""
-    from gateway.cli._base import pending
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--brief", is_flag=True, help="summary table only, no per-file detail")
+@click.option(
+    "--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
+    help="profiles folder (default: EDIGW_PROFILES_DIR)",
+)  # fmt: skip
+def test(
+    partner_id: str, files: tuple[str, ...], fmt: str, brief: bool, folder: Path | None
+) -> None:
+    """Dry-run sample FILES through the partner's profile; nothing is sent or posted.
 
-    pending("partner test", 6)
+    Each file goes through envelope checks and partner identification, validation with the
+    partner's overlay, the acknowledgement the profile asks for, and translation with its
+    code tables; the result shows what would happen in Odoo. Exit status 1 when anything
+    would be rejected, 2 when the profile itself cannot be used."""
+    from partner_profiles.dryrun import dry_run
+
+    folder = folder or _profiles_dir()
+    result = load_folder(folder)
+    loaded = result.profiles.get(partner_id)
+    if loaded is None:
+        problems = result.problems.get(folder / f"{partner_id}.yaml") or result.problems.get(
+            folder / f"{partner_id}.yml"
+        )
+        if problems:
+            click.echo(f"edigw: the profile of {partner_id} is not valid:", err=True)
+            for problem in problems:
+                click.echo(f"  {problem}", err=True)
+        else:
+            click.echo(f"edigw: no partner profile '{partner_id}' in {folder}", err=True)
+        sys.exit(EXIT_UNAVAILABLE)
+    profile = loaded.profile
+    results = [dry_run(profile, Path(f).read_bytes(), name=f) for f in files]
+    rejected = any(r.rejected for r in results)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "partner": profile.id,
+                    "rejected": rejected,
+                    "files": [r.to_dict() for r in results],
+                },
+                indent=2,
+                default=str,
+            )
+        )
+        sys.exit(1 if rejected else 0)
+    click.echo(
+        f"dry-run of {len(files)} file(s) for {profile.id} ({profile.standard} {profile.version},"
+        f" {profile.status}); nothing is sent or posted\n"
+    )
+    _summary_table(results)
+    if not brief:
+        for file_result in results:
+            _file_detail(profile.acknowledgements.send, file_result)
+    sys.exit(1 if rejected else 0)
+
+
+def _verdict(rejected: bool, status: str, warnings: int) -> str:
+    if rejected:
+        return "REJECTED"
+    return status + (f" ({warnings} warning(s))" if warnings else "")
+
+
+def _summary_table(results: list[Any]) -> None:
+    from partner_profiles.dryrun import Outcome
+
+    rows = [("FILE", "INTERCHANGE", "TYPE", "CONTROL", "VERDICT", "RESULT")]
+    totals = {"transactions": 0, "rejected": 0, "warnings": 0}
+    for r in results:
+        name = Path(r.name).name
+        if not r.transactions:
+            file_rejects = [f for f in r.findings if f.outcome is Outcome.REJECT]
+            file_warnings = [f for f in r.findings if f.outcome is Outcome.WARNING]
+            first = (file_rejects or file_warnings or [None])[0]
+            verdict = "REJECTED" if file_rejects else "no transactions"
+            rows.append((name, "-", "-", "-", verdict, first.message if first else ""))
+        for t in r.transactions:
+            rejected, findings = r.verdict(t)
+            warnings = sum(f.outcome is Outcome.WARNING for f in findings)
+            first_reject = next((f for f in findings if f.outcome is Outcome.REJECT), None)
+            # the set's own errors first; otherwise what rejects its interchange
+            summary = t.summary() if t.rejected or first_reject is None else first_reject.message
+            totals["transactions"] += 1
+            totals["rejected"] += rejected
+            totals["warnings"] += warnings
+            rows.append(
+                (
+                    name,
+                    t.interchange or "-",
+                    t.type or "?",
+                    t.control_number or "-",
+                    _verdict(rejected, t.status.value, warnings),
+                    summary,
+                )
+            )
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    for row in rows:
+        cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
+        click.echo("  ".join([*cells, _clip(row[5], 110)]))
+    files_rejected = sum(r.rejected for r in results)
+    click.echo(
+        f"\n{len(results)} file(s), {totals['transactions']} transaction(s):"
+        f" {totals['rejected']} would be rejected, {totals['warnings']} warning(s);"
+        f" {files_rejected} file(s) with something rejected"
+    )
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _file_detail(ack_type: str, r: Any) -> None:
+    click.echo(f"\n== {r.name}" + (f" ({r.standard})" if r.standard else ""))
+    for ic in r.interchanges:
+        sender = f"{ic.sender_qualifier}/{ic.sender_id}" if ic.sender_qualifier else ic.sender_id
+        receiver = (
+            f"{ic.receiver_qualifier}/{ic.receiver_id}" if ic.receiver_qualifier else ic.receiver_id
+        )
+        click.echo(
+            f"   interchange {ic.control_number or '-'}: from {sender} to {receiver},"
+            f" {ic.version or '-'}, test indicator {ic.test_indicator or '-'},"
+            f" envelope {ic.status.value}"
+        )
+        for issue in ic.issues:
+            click.echo(f"      {issue.severity.value:<8}{_issue(issue.to_dict())}")
+    for issue in r.file_issues:
+        click.echo(f"   {issue['severity']:<8}{_issue(issue)}")
+    for finding in r.findings:
+        _echo_finding(finding, "   ")
+    for t in r.transactions:
+        click.echo(
+            f"   -- {t.type} {t.control_number} (group {t.group or '-'}, {t.version}):"
+            f" {t.status.value}" + (" -> REJECTED" if t.rejected else "")
+        )
+        for issue in t.report.issues:
+            click.echo(f"      {issue.severity.value:<8}{_issue(issue.to_dict())}")
+        for finding in t.findings:
+            click.echo(
+                f"      {finding.outcome.value.upper():<8}{finding.stage}: {finding.message}"
+            )
+        for line in t.odoo:
+            click.echo(f"      odoo    {line}")
+        if t.canonical is not None:
+            click.echo("      canonical record:")
+            for line in json.dumps(_compact(t.canonical), indent=2, default=str).splitlines():
+                click.echo(f"        {line}")
+    if r.acknowledgement is not None:
+        if r.acknowledgement:
+            click.echo(f"   acknowledgement the gateway would send ({ack_type}):")
+            for line in r.acknowledgement.decode("latin-1").splitlines():
+                click.echo(f"        {line}")
+        else:
+            click.echo(f"   no {ack_type} would be sent for this file")
+
+
+def _compact(value: Any) -> Any:
+    """The record without empty fields, so a person reads what the partner actually sent."""
+    if isinstance(value, dict):
+        pairs = ((k, _compact(v)) for k, v in value.items())
+        return {k: v for k, v in pairs if v not in (None, [], {}, "")}
+    if isinstance(value, list):
+        return [_compact(v) for v in value]
+    return value
+
+
+def _echo_finding(finding: Any, indent: str) -> None:
+    click.echo(f"{indent}{finding.outcome.value.upper():<8}{finding.stage}: {finding.message}")
+
+
+def _issue(issue: dict[str, Any]) -> str:
+    location = issue.get("location") or {}
+    where = []
+    if location.get("segment_id"):
+        ref = location["segment_id"]
+        if location.get("element"):
+            ref += f"-{location['element']:02d}"
+        where.append(ref)
+    if location.get("segment_position"):
+        where.append(f"segment {location['segment_position']}")
+    value = f" [value {issue['value']!r}]" if issue.get("value") is not None else ""
+    code = issue.get("code", "")
+    return f"{issue['message']}{value} ({', '.join([*where, code])})"
 
 
 def register(group: click.Group) -> None:
