@@ -861,10 +861,10 @@ class BaseModel:
                     )
                 full = None
                 if xmlid:
+                    # as in Odoo, an external id decides alone: `.id` is ignored next to it
                     full = xmlid if "." in xmlid else f"{module_default}.{xmlid}"
                     existing = self._xmlid_lookup(full)
-                    if existing is not None and existing in self._rows:
-                        dbid = existing
+                    dbid = existing if existing is not None and existing in self._rows else None
                 if dbid is not None:
                     self._row(dbid)
                     self.write([dbid], vals)

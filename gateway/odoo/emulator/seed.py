@@ -426,38 +426,53 @@ def seed_bare(tx: Transaction, version: int, passwords: dict[str, str]) -> None:
 
 
 def seed_demo(tx: Transaction, version: int) -> None:
-    """Partners, freight products, carriers and pickings for the examples (module edigw_demo)."""
+    """Partners, freight products, carriers and pickings matching the example partner profiles
+    (acme-ltl, nordlink-fwd, ridgeline-tl); external ids under module `edigw_demo`."""
     s = Seeder(tx, version)
-    acme = s.make(
-        "res.partner",
-        None,
-        {
-            "name": "ACME LTL",
-            "is_company": True,
-            "ref": "ACMELTL",
-            "email": "billing@acme-ltl.example",
-            "street": "1 Freight Way",
-            "city": "Joliet",
-            "zip": "60431",
-            "state_id": 1,
-            "country_id": 1,
-            "supplier_rank": 1,
-        },
-        "edigw_demo.partner_acme_ltl",
-    )
-    northwind = s.make(
-        "res.partner",
-        None,
-        {
-            "name": "Northwind Freight",
-            "is_company": True,
-            "ref": "NWFR",
-            "email": "ap@northwind.example",
-            "city": "Seattle",
-            "country_id": 1,
-        },
-        "edigw_demo.partner_northwind",
-    )
+    s.env["res.partner"].write([1], {"name": "Northwind Distribution"})
+    s.env["res.company"].write([1], {"name": "Northwind Distribution"})
+    s.env["stock.warehouse"].write([1], {"name": "Northwind Distribution"})
+    carriers_by_profile = [
+        (
+            "acme_ltl",
+            "ACME Freight Lines",
+            "ACME-FREIGHT",
+            "billing@acme-freight.example",
+            "Joliet",
+            1,
+        ),
+        (
+            "nordlink",
+            "Nordlink Forwarding GmbH",
+            "NORDLINK-FWD",
+            "invoices@nordlink.example",
+            "Hamburg",
+            3,
+        ),
+        (
+            "ridgeline",
+            "Ridgeline Truckload",
+            "RIDGELINE-TL",
+            "ap@ridgeline-tl.example",
+            "Denver",
+            1,
+        ),
+    ]
+    for key, name, ref, email, city, country in carriers_by_profile:
+        s.make(
+            "res.partner",
+            None,
+            {
+                "name": name,
+                "is_company": True,
+                "ref": ref,
+                "email": email,
+                "city": city,
+                "country_id": country,
+                "supplier_rank": 1,
+            },
+            f"edigw_demo.partner_{key}",
+        )
     globex = s.make(
         "res.partner",
         None,
@@ -506,10 +521,13 @@ def seed_demo(tx: Transaction, version: int) -> None:
         {"name": "Freight", "parent_id": 1, "property_valuation": "real_time"},
     )
     charges = [
-        ("line_haul", "FRT-LH", "Freight: line haul"),
-        ("fuel", "FRT-FSC", "Freight: fuel surcharge"),
-        ("accessorial", "FRT-ACC", "Freight: accessorials"),
-        ("other", "FRT-OTH", "Freight: other charges"),
+        ("linehaul", "FREIGHT-LINEHAUL", "Freight: line haul"),
+        ("fuel", "FREIGHT-FUEL", "Freight: fuel surcharge"),
+        ("accessorial", "FREIGHT-ACCESSORIAL", "Freight: accessorials"),
+        ("discount", "FREIGHT-DISCOUNT", "Freight: discount"),
+        ("customs", "FREIGHT-CUSTOMS", "Freight: customs clearance"),
+        ("tax", "FREIGHT-TAX", "Freight: taxes and duties"),
+        ("other", "FREIGHT-OTHER", "Freight: other charges"),
     ]
     for key, code, name in charges:
         s.make(
@@ -559,23 +577,32 @@ def seed_demo(tx: Transaction, version: int) -> None:
         "delivery.carrier",
         None,
         {
-            "name": "ACME LTL",
+            "name": "ACME Freight LTL",
             "product_id": 1,
             "fixed_price": 1250.0,
         },
         "edigw_demo.carrier_acme_ltl",
     )
-    northwind_carrier = s.make(
+    ridgeline_carrier = s.make(
         "delivery.carrier",
         None,
         {
-            "name": "Northwind Parcel",
+            "name": "Ridgeline Truckload",
+            "product_id": 1,
+            "fixed_price": 2400.0,
+        },
+        "edigw_demo.carrier_ridgeline",
+    )
+    parcel_carrier = s.make(
+        "delivery.carrier",
+        None,
+        {
+            "name": "Parcel Express",
             "product_id": 1,
             "fixed_price": 35.0,
         },
-        "edigw_demo.carrier_northwind",
+        "edigw_demo.carrier_parcel",
     )
-    del northwind
     soon = (datetime.now(UTC) + timedelta(days=1)).replace(hour=14, minute=0, second=0)
     scheduled = soon.strftime("%Y-%m-%d %H:%M:%S")
     pickings = s.env["stock.picking"]
@@ -614,7 +641,7 @@ def seed_demo(tx: Transaction, version: int) -> None:
 
     delivery(
         "WH/OUT/00041",
-        northwind_carrier,
+        parcel_carrier,
         35.0,
         "S00041",
         [("Carton of gaskets", gaskets, 2.0)],
@@ -666,6 +693,14 @@ def seed_demo(tx: Transaction, version: int) -> None:
     )
     pickings.button_validate([receipt])
     # later pickings continue the demo's numbering
-    tx.raise_sequence("picking/2", 44)
+    delivery(
+        "WH/OUT/00044",
+        ridgeline_carrier,
+        0.0,
+        "S00044",
+        [("Pallet of widgets", widgets, 20.0)],
+        True,
+        "edigw_demo.picking_out_44",
+    )
+    tx.raise_sequence("picking/2", 45)
     tx.raise_sequence("picking/1", 8)
-    del acme
