@@ -41,13 +41,8 @@ from gateway.sftp.errors import (
 )
 from gateway.sftp.keys import host_key_line, load_private_key, parse_host_key_pin
 from gateway.sftp.mailbox import TEMP_SUFFIXES, check_file_name, utc_stamp
-from gateway.store.models import (
-    Direction,
-    ExceptionRecord,
-    ExceptionStatus,
-    Interchange,
-    TransportReceipt,
-)
+from gateway.sftp.server import already_taken
+from gateway.store.models import Direction, ExceptionRecord, ExceptionStatus, TransportReceipt
 
 log = logging.getLogger(__name__)
 
@@ -434,22 +429,6 @@ def _fetch_all(
             log.warning("sftp: %s %s: %s", remote.partner_id, polled.remote_path, exc)
 
 
-def _already_taken(runtime: Runtime, delivery_key: str) -> int | None:
-    with runtime.db.session() as session:
-        found: int | None = session.scalars(
-            select(Interchange.id)
-            .where(
-                Interchange.direction == Direction.INBOUND,
-                Interchange.transport == "sftp",
-                Interchange.delivery_key == delivery_key,
-                Interchange.duplicate_of.is_(None),
-            )
-            .order_by(Interchange.id)
-            .limit(1)
-        ).first()
-        return found
-
-
 def _fetch_one(
     runtime: Runtime,
     remote: RemoteConfig,
@@ -496,7 +475,7 @@ def _fetch_one(
             digest.update(block)
     polled.sha256 = digest.hexdigest()
     delivery_key = f"{remote.partner_id}:{polled.name}:{size}:{polled.sha256}"
-    earlier = _already_taken(runtime, delivery_key)
+    earlier = already_taken(runtime, delivery_key)
     if earlier is not None:
         # a retried poll, or the partner offering the same file again: not taken twice
         polled.outcome, polled.interchange_id = "already_taken", earlier

@@ -26,11 +26,13 @@ from typing import Any
 import paramiko
 from paramiko import SFTPAttributes, SFTPHandle, SFTPServer, SFTPServerInterface
 from paramiko import sftp as sftp_codes
+from sqlalchemy import select
 
 from gateway.intake import take_in
 from gateway.runtime import Runtime
 from gateway.secrets import SecretError, resolve_secret
 from gateway.sftp.config import MailboxConfig, MailboxDirectory
+from gateway.sftp.errors import SftpConfigError
 from gateway.sftp.keys import load_or_create_host_key
 from gateway.sftp.mailbox import (
     AREAS,
@@ -40,7 +42,7 @@ from gateway.sftp.mailbox import (
     PathDenied,
     PathMissing,
 )
-from gateway.store.models import Direction, TransportReceipt
+from gateway.store.models import Direction, Interchange, TransportReceipt
 
 log = logging.getLogger(__name__)
 
@@ -654,6 +656,58 @@ class _MailboxSFTP(SFTPServerInterface):  # type: ignore[misc]  # paramiko is un
         return SFTP_PERMISSION_DENIED
 
 
+def already_taken(runtime: Runtime, delivery_key: str) -> int | None:
+    """The interchange an SFTP delivery (partner, name, size, hash) was first taken in as."""
+    with runtime.db.session() as session:
+        found: int | None = session.scalars(
+            select(Interchange.id)
+            .where(
+                Interchange.direction == Direction.INBOUND,
+                Interchange.transport == "sftp",
+                Interchange.delivery_key == delivery_key,
+                Interchange.duplicate_of.is_(None),
+            )
+            .order_by(Interchange.id)
+            .limit(1)
+        ).first()
+        return found
+
+
+def recover_inbound(runtime: Runtime) -> dict[str, list[str]]:
+    """Tidy `inbound/` folders left by a previous run (a crash, a kill), before serving.
+
+    A file there was either taken in already (its session ended before it was archived):
+    it moves to `archive/`; or its upload's end was never seen: it is kept aside as partial
+    and not processed, like any cut-off upload. Returns {partner: [what happened]}."""
+    root = sftp_root(runtime)
+    report: dict[str, list[str]] = {}
+    for folder in sorted(root.iterdir()) if root.is_dir() else []:
+        inbound = folder / "inbound"
+        if folder.name.startswith(".") or not inbound.is_dir():
+            continue
+        try:
+            layout = MailboxLayout(root, folder.name)
+        except SftpConfigError:
+            continue
+        for path in sorted(inbound.iterdir()):
+            if path.is_symlink() or not path.is_file():
+                continue
+            size = path.stat().st_size
+            key = f"{folder.name}:{path.name}:{size}:{_hash_file(path)}"
+            if already_taken(runtime, key) is not None:
+                layout.archive_taken(path)
+                report.setdefault(folder.name, []).append(f"archived {path.name}")
+            else:
+                layout.keep_partial(
+                    path, "found in inbound/ at start-up: the upload's end was never seen",
+                    {"size": size},
+                )  # fmt: skip
+                report.setdefault(folder.name, []).append(f"kept aside {path.name}")
+    for partner, actions in report.items():
+        log.warning("sftp: start-up tidy of %s inbound/: %s", partner, "; ".join(actions))
+    return report
+
+
 def _read_chunks(path: Path) -> Iterator[bytes]:
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
@@ -766,6 +820,7 @@ def serve(
     Password login stays off unless `allow_password` and the mailbox names a password."""
     host_key = load_or_create_host_key(host_key_path)
     sftp_root(runtime).mkdir(parents=True, exist_ok=True)
+    recover_inbound(runtime)
     hub = _Hub(runtime, directory, allow_password)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)

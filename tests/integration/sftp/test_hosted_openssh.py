@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from gateway.intake import PROCESS_TASK
 from gateway.sftp import place_outbound
@@ -201,3 +201,19 @@ def test_wrong_key_and_other_partners_user_are_refused(hosted: Hosted, openssh_s
     done = subprocess.run(cmd, input="ls\n", capture_output=True, text=True, timeout=30)
     assert done.returncode != 0 and "Permission denied" in done.stderr
     assert hosted.server.active_sessions("globex") == 0
+
+
+def test_intake_failure_fails_the_close_and_the_server_carries_on(
+    hosted: Hosted, openssh_sftp: str, tmp_path: Path
+) -> None:
+    with hosted.runtime.db.engine.begin() as conn:  # the store breaks under the server
+        conn.execute(text("DROP TABLE event"))
+    local = tmp_path / "status.edi"
+    local.write_bytes(X12)
+    failed = run_sftp(openssh_sftp, hosted, "acme", f"put {local} /inbound/status.edi\n")
+    assert failed.returncode != 0, failed.stdout
+    assert interchanges(hosted) == [] and hosted.enqueued == []
+    # the file is not lost: it waits in inbound/ (the partner was told the upload failed)
+    assert (hosted.mailbox("acme") / "inbound" / "status.edi").read_bytes() == X12
+    still = run_sftp(openssh_sftp, hosted, "globex", "ls /inbound\n")
+    assert still.returncode == 0, still.stderr

@@ -3,6 +3,7 @@ temporary names, gaps, who may do what where, and login rules."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ import paramiko
 import pytest
 from sqlalchemy import select
 
+from gateway.intake import take_in
 from gateway.runtime import Runtime
 from gateway.sftp import MailboxLimits
 from gateway.store import Interchange
@@ -161,3 +163,24 @@ def test_login_rules(hosted: Hosted, keys_dir: Path) -> None:
         channel = sftp.get_channel().get_transport().open_session()
         with pytest.raises(paramiko.SSHException):
             channel.exec_command("id")
+
+
+def test_leftovers_in_inbound_are_tidied_at_start(runtime: Runtime, keys_dir: Path) -> None:
+    inbound = runtime.settings.var_dir / "sftp" / "acme" / "inbound"
+    inbound.mkdir(parents=True)
+    (inbound / "taken.edi").write_bytes(b"ISA*taken")
+    (inbound / "cut.edi").write_bytes(b"ISA*half")
+    sha = hashlib.sha256(b"ISA*taken").hexdigest()
+    first = take_in(runtime, b"ISA*taken", transport="sftp", partner_id="acme",
+                    delivery_key=f"acme:taken.edi:9:{sha}")  # fmt: skip
+    h = hosted_server(runtime, keys_dir)  # the gateway starts again after a crash
+    try:
+        assert list(inbound.iterdir()) == []
+        assert [p.name.split("_", 1)[1] for p in (inbound.parent / "archive").iterdir()] == [
+            "taken.edi"
+        ]
+        (note,) = partial_notes(h)
+        assert note["original"] == "cut.edi" and "never seen" in str(note["reason"])
+        assert [r.id for r in taken(h)] == [first.interchange_id]  # nothing new taken in
+    finally:
+        h.server.stop()
