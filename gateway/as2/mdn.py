@@ -221,14 +221,22 @@ def parse_mdn(
     partner_certificates: Sequence[x509.Certificate],
     *,
     require_signature: bool = False,
+    verify: bool = True,
 ) -> ParsedMdn:
-    """Read (and verify, when signed) an MDN. A bad signature raises a `ReceiveError`."""
+    """Read (and verify, when signed) an MDN. A bad signature raises a `ReceiveError`;
+    `verify=False` reads a signed MDN without checking its signature (inspection)."""
     result = ParsedMdn()
     report = UnwrapReport()
     if top.content_type == "multipart/signed":
         result.signed = True
         try:
-            unwrap(top, our_keys=[], partner_certificates=partner_certificates, report=report)
+            unwrap(
+                top,
+                our_keys=[],
+                partner_certificates=partner_certificates,
+                report=report,
+                verify_signatures=verify,
+            )
         finally:
             result.signature_valid = report.signature_valid
             result.signature_algorithm = report.signature_algorithm
