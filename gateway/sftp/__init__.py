@@ -23,6 +23,14 @@ from gateway.sftp.errors import (
 )
 from gateway.sftp.keys import AuthorizedKeysStore, KeyStoreMailboxDirectory
 from gateway.sftp.mailbox import MailboxLayout, place_outbound
+from gateway.sftp.poller import PollResult, PushResult, poll_due, poll_once, push_file
+from gateway.sftp.server import (
+    SftpServerHandle,
+    default_directory,
+    default_host_key_path,
+    deliver_to_mailbox,
+    serve,
+)
 
 __all__ = [
     "AuthorizedKeysStore",
@@ -34,12 +42,22 @@ __all__ = [
     "MailboxError",
     "MailboxLayout",
     "MailboxLimits",
+    "PollResult",
+    "PushResult",
     "RemoteConfig",
     "RemoteDirectory",
     "RemoteError",
     "SftpConfigError",
     "SftpError",
+    "SftpServerHandle",
     "StaticMailboxDirectory",
     "StaticRemoteDirectory",
+    "default_directory",
+    "default_host_key_path",
+    "deliver_to_mailbox",
     "place_outbound",
+    "poll_due",
+    "poll_once",
+    "push_file",
+    "serve",
 ]

@@ -115,6 +115,8 @@ class _BackoffState:
     first_failure_at: str | None = None
     next_attempt_at: str | None = None
     last_error: str | None = None
+    last_attempt_at: str | None = None
+    last_success_at: str | None = None
 
     @classmethod
     def load(cls, path: Path) -> _BackoffState:
@@ -138,6 +140,20 @@ def backoff_delay(remote: RemoteConfig, failures: int) -> timedelta:
         return timedelta(0)
     doubled: timedelta = remote.backoff_base * (2 ** min(failures - 1, 30))
     return min(doubled, remote.backoff_max)
+
+
+def poll_due(runtime: Runtime, remote: RemoteConfig, now: datetime | None = None) -> bool:
+    """Whether a scheduled poll of this partner should run now: its interval has passed
+    since the last attempt and no backoff wait is running. (Celery beat asks this every
+    minute or so, then enqueues `poll_once`; the wait lives here, not in broker ETAs.)"""
+    now = now or _utcnow()
+    state = _BackoffState.load(client_dir(runtime) / remote.partner_id / "state.json")
+    next_attempt = state.next_attempt()
+    if next_attempt is not None:
+        return now >= next_attempt
+    if state.last_attempt_at is None:
+        return True
+    return now - datetime.fromisoformat(state.last_attempt_at) >= remote.poll_interval
 
 
 class _PollLock:
@@ -371,7 +387,9 @@ def poll_once(
         if state.failures:
             log.info("sftp: %s reachable again after %d failures", remote.partner_id,
                      state.failures)  # fmt: skip
-        _BackoffState().save(state_path)
+        _BackoffState(last_attempt_at=now.isoformat(), last_success_at=now.isoformat()).save(
+            state_path
+        )
         _resolve_exceptions(runtime, remote, now)
         if any(f.outcome in ("failed", "changed") or f.error for f in result.files):
             result.status = "partial"
@@ -567,6 +585,7 @@ def _record_failure(
     next_attempt = now + backoff_delay(remote, state.failures)
     state.next_attempt_at = next_attempt.isoformat()
     state.last_error = message
+    state.last_attempt_at = now.isoformat()
     state.save(state_path)
     result.status, result.error, result.next_attempt_at = "failed", message, next_attempt
     failing_for = now - datetime.fromisoformat(state.first_failure_at)
@@ -637,6 +656,8 @@ def push_file(
     remote: RemoteConfig,
     name: str,
     payload: bytes | Iterable[bytes] | Path,
+    *,
+    interchange_id: int | None = None,
 ) -> PushResult:
     """Deliver one of our files to the partner's drop-off folder, whole or not at all.
 
@@ -685,7 +706,7 @@ def push_file(
     finally:
         local.unlink(missing_ok=True)
     _record_receipt(
-        runtime, None, "upload", Direction.OUTBOUND, target,
+        runtime, interchange_id, "upload", Direction.OUTBOUND, target,
         {"partner_id": remote.partner_id, "host": remote.host, "size": size},
     )  # fmt: skip
     log.info("sftp: pushed %s (%d bytes) to %s:%s", name, size, remote.partner_id, target)

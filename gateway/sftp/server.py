@@ -18,7 +18,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,11 @@ from gateway.runtime import Runtime
 from gateway.secrets import SecretError, resolve_secret
 from gateway.sftp.config import MailboxConfig, MailboxDirectory
 from gateway.sftp.errors import SftpConfigError
-from gateway.sftp.keys import load_or_create_host_key
+from gateway.sftp.keys import (
+    AuthorizedKeysStore,
+    KeyStoreMailboxDirectory,
+    load_or_create_host_key,
+)
 from gateway.sftp.mailbox import (
     AREAS,
     TEMP_SUFFIXES,
@@ -41,6 +45,7 @@ from gateway.sftp.mailbox import (
     MailboxPath,
     PathDenied,
     PathMissing,
+    place_outbound,
 )
 from gateway.store.models import Direction, Interchange, TransportReceipt
 
@@ -64,6 +69,39 @@ AUTH_DEADLINE_SECONDS = 60.0
 def sftp_root(runtime: Runtime) -> Path:
     """Where the hosted mailboxes live: `<var>/sftp`."""
     return runtime.settings.var_dir / "sftp"
+
+
+def default_directory(runtime: Runtime) -> KeyStoreMailboxDirectory:
+    """Mailboxes from the key store `<var>/sftp-keys` (what `edigw sftp keys` edits), for
+    `edigw serve` until partner profiles stand behind `MailboxDirectory`."""
+    return KeyStoreMailboxDirectory(AuthorizedKeysStore(runtime.settings.var_dir / "sftp-keys"))
+
+
+def default_host_key_path(runtime: Runtime) -> Path:
+    return runtime.settings.var_dir / "sftp-host-key"
+
+
+def deliver_to_mailbox(
+    runtime: Runtime,
+    partner_id: str,
+    name: str,
+    payload: bytes | Iterable[bytes],
+    *,
+    interchange_id: int | None = None,
+) -> Path:
+    """Place an outbound file in a partner's hosted `outbound/` (atomically, idempotent;
+    see `place_outbound`) and record the delivery as a transport receipt."""
+    target = place_outbound(sftp_root(runtime), partner_id, name, payload)
+    _Hub.write_receipt(
+        runtime,
+        interchange_id=interchange_id,
+        kind="upload",
+        direction=Direction.OUTBOUND,
+        message_id=f"{partner_id}:/outbound/{name}",
+        detail={"partner_id": partner_id, "path": f"/outbound/{name}", "mode": "hosted",
+                "size": target.stat().st_size},
+    )  # fmt: skip
+    return target
 
 
 def _is_temp_name(name: str) -> bool:
@@ -168,8 +206,12 @@ class _Hub:
             return self._intake_locks.setdefault(partner_id, threading.Lock())
 
     def record_receipt(self, **fields: Any) -> None:
+        self.write_receipt(self.runtime, **fields)
+
+    @staticmethod
+    def write_receipt(runtime: Runtime, **fields: Any) -> None:
         try:
-            with self.runtime.db.session() as session:
+            with runtime.db.session() as session:
                 session.add(TransportReceipt(transport="sftp", **fields))
         except Exception:  # a receipt is bookkeeping: never fail the transfer over it
             log.warning("could not record an SFTP transport receipt", exc_info=True)

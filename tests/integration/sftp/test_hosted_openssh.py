@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select, text
 
 from gateway.intake import PROCESS_TASK
-from gateway.sftp import place_outbound
+from gateway.sftp import deliver_to_mailbox, place_outbound
 from gateway.store import Interchange
 from gateway.store.models import TransportReceipt
 from tests.integration.sftp.conftest import (
@@ -76,8 +76,7 @@ def test_upload_is_taken_in_once_and_archived(
 
 def test_partner_downloads_outbound_file(hosted: Hosted, openssh_sftp: str, tmp_path: Path) -> None:
     payload = os.urandom(300_000)
-    root = hosted.runtime.settings.var_dir / "sftp"
-    place_outbound(root, "acme", "tender-204.edi", payload)
+    deliver_to_mailbox(hosted.runtime, "acme", "tender-204.edi", payload, interchange_id=None)
     done = run_sftp(
         openssh_sftp, hosted, "acme", "ls -l /outbound\nget /outbound/tender-204.edi\n",
         cwd=tmp_path,
@@ -86,9 +85,10 @@ def test_partner_downloads_outbound_file(hosted: Hosted, openssh_sftp: str, tmp_
     assert "tender-204.edi" in done.stdout
     assert (tmp_path / "tender-204.edi").read_bytes() == payload
     with hosted.runtime.db.session() as s:
-        (receipt,) = s.scalars(select(TransportReceipt)).all()
-        assert (receipt.kind, receipt.direction) == ("download", "out")
-        assert receipt.detail["size"] == len(payload)
+        placed, collected = s.scalars(select(TransportReceipt).order_by(TransportReceipt.id))
+        assert (placed.kind, placed.direction, placed.detail["mode"]) == ("upload", "out", "hosted")
+        assert (collected.kind, collected.direction) == ("download", "out")
+        assert collected.detail["size"] == len(payload)
     # the partner may delete what it collected, which is how it says "done"
     removed = run_sftp(openssh_sftp, hosted, "acme", "rm /outbound/tender-204.edi\n")
     assert removed.returncode == 0, removed.stderr

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from gateway.intake import take_in
 from gateway.runtime import Runtime
-from gateway.sftp import MailboxLimits
+from gateway.sftp import MailboxConfig, MailboxLimits, StaticMailboxDirectory, serve
 from gateway.store import Interchange
 from tests.integration.sftp.conftest import Hosted, hosted_server, make_keypair, wait_for_archive
 
@@ -184,3 +184,29 @@ def test_leftovers_in_inbound_are_tidied_at_start(runtime: Runtime, keys_dir: Pa
         assert [r.id for r in taken(h)] == [first.interchange_id]  # nothing new taken in
     finally:
         h.server.stop()
+
+
+def test_password_login_only_when_enabled_and_named(
+    runtime: Runtime, keys_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ACME_SFTP_PASSWORD", "correct horse")
+    directory = StaticMailboxDirectory(
+        [MailboxConfig("acme", "acme-user", password_ref="env:ACME_SFTP_PASSWORD")]
+    )
+    for allow, expected in ((False, False), (True, True)):
+        server = serve(runtime, directory, "127.0.0.1", 0, keys_dir / "host", allow_password=allow)
+        try:
+            for password, ok in (("wrong", False), ("correct horse", expected)):
+                transport = paramiko.Transport(("127.0.0.1", server.port))
+                try:
+                    if ok:
+                        transport.connect(username="acme-user", password=password)
+                        sftp = paramiko.SFTPClient.from_transport(transport)
+                        assert sftp is not None and sftp.listdir("/inbound") == []
+                    else:
+                        with pytest.raises(paramiko.AuthenticationException):
+                            transport.connect(username="acme-user", password=password)
+                finally:
+                    transport.close()
+        finally:
+            server.stop()

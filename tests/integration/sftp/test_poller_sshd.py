@@ -21,7 +21,7 @@ from gateway.runtime import Runtime
 from gateway.settings import load_settings
 from gateway.sftp import RemoteConfig, RemoteError
 from gateway.sftp.keys import sha256_fingerprint
-from gateway.sftp.poller import client_dir, poll_once, push_file
+from gateway.sftp.poller import client_dir, poll_due, poll_once, push_file
 from gateway.store import Interchange
 from gateway.store.models import ExceptionRecord, TransportReceipt
 from tests.integration.sftp.sshd import Sshd, start_sshd
@@ -205,10 +205,13 @@ def test_failures_back_off_and_open_an_exception_after_the_threshold(
         backoff_max=timedelta(minutes=30), alert_after=timedelta(minutes=10),
     )  # fmt: skip
     t0 = datetime(2026, 11, 28, 5, 0, tzinfo=UTC)
+    assert poll_due(runtime, remote, t0)  # never polled
     first = poll_once(runtime, remote, now=t0)
     assert first.status == "failed" and "cannot reach" in (first.error or "")
     assert first.next_attempt_at == t0 + timedelta(minutes=1) and first.exception_id is None
 
+    assert not poll_due(runtime, remote, t0 + timedelta(seconds=30))
+    assert poll_due(runtime, remote, t0 + timedelta(minutes=1))
     waiting = poll_once(runtime, remote, now=t0 + timedelta(seconds=30))
     assert waiting.status == "backoff" and waiting.next_attempt_at == first.next_attempt_at
 
@@ -225,13 +228,17 @@ def test_failures_back_off_and_open_an_exception_after_the_threshold(
         assert record is not None and record.kind == "sftp_poll_failing"
         assert record.partner_id == "forwarder" and record.detail["failures"] == 4
 
-    healed = poll_once(runtime, remote_for(sshd), now=t0 + timedelta(minutes=13), force=True)
+    healed_at = t0 + timedelta(minutes=13)
+    healed = poll_once(runtime, remote_for(sshd), now=healed_at, force=True)
     assert healed.status == "ok"
+    # back to the plain interval (5 minutes by default) after a success
+    assert not poll_due(runtime, remote, healed_at + timedelta(minutes=4))
+    assert poll_due(runtime, remote, healed_at + timedelta(minutes=5))
     with runtime.db.session() as s:
         record = s.get(ExceptionRecord, late.exception_id)
         assert record is not None and record.status == "resolved"
-    # and the backoff is forgotten
-    assert poll_once(runtime, remote, now=t0 + timedelta(minutes=13)).status == "failed"
+    # and the backoff is forgotten: the next attempt fails fresh, not "backoff"
+    assert poll_once(runtime, remote, now=healed_at).status == "failed"
 
 
 def test_push_writes_a_temporary_name_then_renames(runtime: Runtime, sshd: Sshd) -> None:
