@@ -1,0 +1,280 @@
+"""AS2 intake of one large signed+encrypted message through the real HTTP endpoint (uvicorn
+in a subprocess): peak RSS of the server process and throughput, with `openssl cms`
+decrypting and verifying the same message as the peer in the same run.
+
+Usage: python bench/as2_bench.py [--mb 100]. Figures go to bench/results/as2.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+RESULTS = ROOT / "bench" / "results" / "as2.md"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _identity(name: str, folder: Path) -> tuple[Path, Path]:
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    key_path, cert_path = folder / f"{name}.key", folder / f"{name}.crt"
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key_path, cert_path
+
+
+def serve(config_path: str) -> None:
+    """Server mode (run in the subprocess): one gateway with one AS2 partner."""
+    import uvicorn
+
+    from gateway.as2.config import (
+        PartnerAs2Config,
+        StaticDirectory,
+        load_certificates,
+        load_key_pair,
+    )
+    from gateway.runtime import Runtime
+    from gateway.settings import load_settings
+    from gateway.web import create_app
+
+    cfg = json.loads(Path(config_path).read_text())
+    runtime = Runtime.from_settings(load_settings(var_dir=Path(cfg["var_dir"])))
+    app = create_app(runtime)
+    app.state.as2_directory = StaticDirectory(
+        [
+            PartnerAs2Config(
+                partner_id="bench",
+                partner_as2_id="BENCHPARTNER",
+                our_as2_id="EDIGW",
+                our_keys=[load_key_pair(cfg["our_key"], cfg["our_cert"])],
+                partner_certificates=load_certificates(cfg["partner_cert"]),
+                require_signed=True,
+                require_encrypted=True,
+                max_message_bytes=1 << 30,
+            )
+        ]
+    )
+    uvicorn.run(app, host="127.0.0.1", port=int(cfg["port"]), log_level="warning")
+
+
+def _status_kb(pid: int, field: str) -> int:
+    text = Path(f"/proc/{pid}/status").read_text()
+    match = re.search(rf"^{field}:\s+(\d+) kB", text, re.M)
+    return int(match.group(1)) if match else -1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--mb", type=int, default=100, help="payload size in MiB")
+    parser.add_argument("--serve", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return
+
+    import httpx
+
+    from gateway.as2.build import build_message
+    from gateway.as2.config import KeyPair, PartnerAs2Config, load_key_pair
+    from gateway.as2.mdn import parse_mdn_bytes
+
+    work = Path(tempfile.mkdtemp(prefix="as2-bench-"))
+    try:
+        our_key, our_cert = _identity("edigw", work)
+        their_key, their_cert = _identity("partner", work)
+        port = _free_port()
+        config_file = work / "server.json"
+        config_file.write_text(
+            json.dumps(
+                {
+                    "var_dir": str(work / "var"),
+                    "our_key": str(our_key),
+                    "our_cert": str(our_cert),
+                    "partner_cert": str(their_cert),
+                    "port": port,
+                }
+            )
+        )
+        # a realistic payload: X12 214 status segments repeated to the size asked for
+        unit = (
+            b"ST*214*0001~B10*PRO1234567*BOL7654321*ACME~LX*1~AT7*X1*NS***20240101*1200*LT~"
+            b"MS1*MEMPHIS*TN*US~SE*6*0001~\n"
+        )
+        payload = unit * (args.mb * (1 << 20) // len(unit) + 1)
+        payload = payload[: args.mb * (1 << 20)]
+        partner = load_key_pair(str(their_key), str(their_cert))
+        ours = load_key_pair(str(our_key), str(our_cert))
+        sender = PartnerAs2Config(
+            partner_id="edigw",
+            partner_as2_id="EDIGW",
+            our_as2_id="BENCHPARTNER",
+            our_keys=[KeyPair(partner.key, partner.certificate)],
+            partner_certificates=[ours.certificate],
+            url=f"http://127.0.0.1:{port}/as2",
+        )
+        t0 = time.perf_counter()
+        message = build_message(sender, payload, "big.edi")
+        build_seconds = time.perf_counter() - t0
+        body_path = work / "message.bin"
+        body_path.write_bytes(message.body)
+        body_size = len(message.body)
+        headers = message.headers
+        expected_mic = message.mic
+        del message  # the client's copies are not what is measured
+
+        server = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(config_file)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                    break
+                except httpx.TransportError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        out = server.stdout.read().decode() if server.stdout else ""
+                        raise SystemExit(f"server did not start:\n{out}") from None
+                    time.sleep(0.2)
+            idle_rss = _status_kb(server.pid, "VmRSS")
+
+            def body_chunks():  # streamed from disk, as a real sender would
+                with body_path.open("rb") as fh:
+                    while chunk := fh.read(1 << 20):
+                        yield chunk
+
+            t0 = time.perf_counter()
+            response = httpx.post(
+                f"http://127.0.0.1:{port}/as2",
+                headers=[*headers, ("Content-Length", str(body_size))],
+                content=body_chunks(),
+                timeout=600,
+            )
+            intake_seconds = time.perf_counter() - t0
+            peak_rss = _status_kb(server.pid, "VmHWM")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        mdn = parse_mdn_bytes(
+            list(response.headers.multi_items()), response.content, [ours.certificate]
+        )
+        assert mdn.processed_ok, f"MDN says {mdn.disposition}: {mdn.text}"
+        assert mdn.mic == expected_mic, "MIC mismatch"
+
+        # the peer on the same bytes: openssl cms decrypt, then verify
+        openssl = shutil.which("openssl")
+        peer: dict[str, float] = {}
+        if openssl:
+            t0 = time.perf_counter()
+            process = subprocess.Popen(
+                [
+                    openssl,
+                    "cms",
+                    "-decrypt",
+                    "-inform",
+                    "DER",
+                    "-in",
+                    body_path,
+                    "-recip",
+                    our_cert,
+                    "-inkey",
+                    our_key,
+                    "-out",
+                    work / "decrypted.mime",
+                ]
+            )
+            # wait4 gives this one child's own peak RSS (kB on Linux)
+            _, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
+            if process.returncode != 0:
+                raise SystemExit("openssl cms -decrypt failed")
+            peer["decrypt_seconds"] = time.perf_counter() - t0
+            peer["peak_rss_kb"] = usage.ru_maxrss
+        size_mb = len(payload) / (1 << 20)
+        lines = [
+            "# AS2 intake benchmark",
+            "",
+            f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node()}, "
+            f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
+            f"`python bench/as2_bench.py --mb {args.mb}`.",
+            "",
+            f"One {size_mb:.0f} MiB X12 payload, signed (SHA-256) then encrypted (AES-256-CBC,",
+            f"RSA PKCS#1 v1.5): {body_size / (1 << 20):.1f} MiB on the wire, POSTed to `/as2` of",
+            "`uvicorn` in a separate process (SQLite store, folder blob store); sync signed MDN.",
+            "",
+            "| measure | value |",
+            "|---|---|",
+            f"| server RSS before the message | {idle_rss / 1024:.0f} MiB |",
+            f"| server peak RSS (VmHWM) after intake | {peak_rss / 1024:.0f} MiB |",
+            f"| intake time (POST to verified MDN) | {intake_seconds:.1f} s |",
+            f"| intake throughput | {size_mb / intake_seconds:.1f} MiB/s |",
+            f"| client build (sign + encrypt, in memory) | {build_seconds:.1f} s |",
+            f"| MDN | `{mdn.disposition}`, MIC matches |",
+        ]
+        if peer:
+            lines += [
+                f"| peer: `openssl cms -decrypt` alone | {peer['decrypt_seconds']:.1f} s, "
+                f"peak RSS {peer['peak_rss_kb'] / 1024:.0f} MiB |",
+            ]
+        lines += [
+            "",
+            "Target: peak RSS under 200 MiB for a 100 MiB message. The server streams the body",
+            "to a spool file, decrypts and verifies chunk by chunk and hands the payload to intake",
+            "from disk, so memory does not grow with the message size.",
+        ]
+        text = "\n".join(lines) + "\n"
+        print(text)
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(text)
+        if peak_rss / 1024 >= 200 and args.mb >= 100:
+            raise SystemExit(f"peak RSS {peak_rss / 1024:.0f} MiB is over the 200 MiB target")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
