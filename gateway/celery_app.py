@@ -73,8 +73,11 @@ class CeleryDispatcher:
     def __init__(self, app: Celery) -> None:
         self.app = app
 
-    def enqueue(self, name: str, *args: Any, countdown: float | None = None) -> None:
+    def enqueue(
+        self, name: str, *args: Any, countdown: float | None = None, queue: str | None = None
+    ) -> None:
+        """Send job `name` to its queue, or to `queue` (e.g. `finance` for invoices)."""
         spec = jobs.REGISTRY[name]
         if countdown is not None:
             countdown = min(countdown, MAX_BROKER_COUNTDOWN_S)
-        self.app.send_task(name, args=list(args), queue=spec.queue, countdown=countdown)
+        self.app.send_task(name, args=list(args), queue=queue or spec.queue, countdown=countdown)

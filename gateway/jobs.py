@@ -9,10 +9,10 @@ in-process dispatcher below (the embedded default: no broker, a few threads)."""
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from queue import Queue
 from typing import Any
 
 from gateway.runtime import Runtime
@@ -63,7 +63,7 @@ class InProcessDispatcher:
 
     def __init__(self, runtime: Runtime, threads: int = 2) -> None:
         self.runtime = runtime
-        self._queue: queue.Queue[tuple[str, tuple[Any, ...]] | None] = queue.Queue()
+        self._queue: Queue[tuple[str, tuple[Any, ...]] | None] = Queue()
         self._threads = [
             threading.Thread(target=self._work, name=f"edigw-job-{i}", daemon=True)
             for i in range(threads)
@@ -78,7 +78,10 @@ class InProcessDispatcher:
             thread.start()
         return self
 
-    def enqueue(self, name: str, *args: Any, countdown: float | None = None) -> None:
+    def enqueue(
+        self, name: str, *args: Any, countdown: float | None = None, queue: str | None = None
+    ) -> None:
+        """Run job `name` soon (after `countdown` seconds); `queue` only matters to Celery."""
         if name not in REGISTRY:
             raise KeyError(f"no job named {name!r}")
         with self._lock:

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gateway.settings import Settings, load_settings
 from gateway.store import BlobStore, Database
+
+if TYPE_CHECKING:
+    from gateway.profiles import ProfileRegistry
 
 
 @dataclass
@@ -21,7 +24,17 @@ class Runtime:
     # How work is handed to the pipeline: (task name, ids...). The pipeline installs the
     # Celery or in-process dispatcher; until then nothing is sent and the durable state
     # (rows left in `received`) is what a sweeper picks up.
-    enqueue: Callable[..., Any] = field(default=lambda task, *args: None)
+    enqueue: Callable[..., Any] = field(default=lambda task, *args, **options: None)
+    _profiles: ProfileRegistry | None = field(default=None, repr=False)
+
+    @property
+    def profiles(self) -> ProfileRegistry:
+        """The partner profiles, loaded (and their versions recorded) on first use."""
+        if self._profiles is None:
+            from gateway.profiles import open_registry
+
+            self._profiles = open_registry(self, actor="gateway")
+        return self._profiles
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, *, migrate: bool = True) -> Runtime:
@@ -33,4 +46,6 @@ class Runtime:
         return cls(settings=settings, db=db, blobs=BlobStore(settings.effective_blob_dir))
 
     def close(self) -> None:
+        if self._profiles is not None:
+            self._profiles.stop()
         self.db.dispose()
