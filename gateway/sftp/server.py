@@ -224,7 +224,9 @@ class _PartnerSession(paramiko.ServerInterface):  # type: ignore[misc]  # parami
         self.hub = hub
         self.peer = peer
         self.session_id = hub.next_session_id()
-        self.mailbox: MailboxConfig | None = None
+        self._candidate: MailboxConfig | None = None  # who the login says it is
+        self._how = ""
+        self.mailbox: MailboxConfig | None = None  # set once logged in and holding a slot
         self.layout: MailboxLayout | None = None
         self.uploads_opened = 0
         # uploads taken in during this session: real path -> inode. They stay visible in
@@ -268,19 +270,14 @@ class _PartnerSession(paramiko.ServerInterface):  # type: ignore[misc]  # parami
     def check_auth_none(self, username: str) -> int:
         return AUTH_FAILED
 
-    def _admit(self, box: MailboxConfig, how: str) -> int:
-        if self.mailbox is not None:  # paramiko asks twice: key query, then signature
-            return AUTH_SUCCESSFUL if self.mailbox == box else AUTH_FAILED
-        if not self.hub.reserve_session(box):
-            log.warning(
-                "sftp: %s refused from %s: %d concurrent sessions already",
-                box.partner_id, self.peer, box.limits.max_sessions,
-            )  # fmt: skip
+    def _accept(self, box: MailboxConfig, how: str) -> int:
+        # paramiko asks this before it verifies the signature (and for key queries, which
+        # carry none), so nothing is granted here: the session is opened, and its slot
+        # taken, only once a channel is requested, which paramiko allows only after a
+        # successful login. The username cannot change within a connection.
+        if self._candidate is not None and self._candidate != box:
             return AUTH_FAILED
-        self.mailbox = box
-        self.layout = MailboxLayout(self.hub.root, box.partner_id).ensure()
-        log.info("sftp: %s logged in from %s by %s (session %d)",
-                 box.partner_id, self.peer, how, self.session_id)  # fmt: skip
+        self._candidate, self._how = box, how
         return AUTH_SUCCESSFUL
 
     def check_auth_publickey(self, username: str, key: paramiko.PKey) -> int:
@@ -288,7 +285,7 @@ class _PartnerSession(paramiko.ServerInterface):  # type: ignore[misc]  # parami
             box = self.hub.directory.mailbox_for_user(username)
             if box is None or not any(k.matches(key) for k in box.public_keys()):
                 return AUTH_FAILED
-            return self._admit(box, f"key {key.fingerprint}")
+            return self._accept(box, f"key {key.fingerprint}")
         except Exception:  # a broken directory entry must not take the server down
             log.exception("sftp: key check for %r failed", username)
             return AUTH_FAILED
@@ -306,14 +303,26 @@ class _PartnerSession(paramiko.ServerInterface):  # type: ignore[misc]  # parami
             return AUTH_FAILED
         if not hmac.compare_digest(expected, password.encode()):
             return AUTH_FAILED
-        return self._admit(box, "password")
+        return self._accept(box, "password")
 
     # -- channels: an SFTP subsystem, nothing else (no shell, exec or forwarding) ---------
 
     def check_channel_request(self, kind: str, chanid: int) -> int:
-        if kind == "session" and self.mailbox is not None:
-            return OPEN_SUCCEEDED
-        return OPEN_REFUSED
+        if kind != "session" or self._candidate is None:
+            return OPEN_REFUSED
+        if self.mailbox is None:
+            box = self._candidate
+            if not self.hub.reserve_session(box):
+                log.warning(
+                    "sftp: %s refused from %s: %d concurrent sessions already",
+                    box.partner_id, self.peer, box.limits.max_sessions,
+                )  # fmt: skip
+                return OPEN_REFUSED
+            self.mailbox = box
+            self.layout = MailboxLayout(self.hub.root, box.partner_id).ensure()
+            log.info("sftp: %s logged in from %s by %s (session %d)",
+                     box.partner_id, self.peer, self._how, self.session_id)  # fmt: skip
+        return OPEN_SUCCEEDED
 
     def check_channel_subsystem_request(self, channel: paramiko.Channel, name: str) -> bool:
         if name != "sftp" or self.mailbox is None:
@@ -824,7 +833,7 @@ class SftpServerHandle:
                 return
             deadline = time.monotonic() + AUTH_DEADLINE_SECONDS
             while transport.is_active() and not self._stopping.is_set():
-                if session.mailbox is None and time.monotonic() > deadline:
+                if not transport.is_authenticated() and time.monotonic() > deadline:
                     log.info("sftp: %s did not log in within %ss", peer, AUTH_DEADLINE_SECONDS)
                     break
                 transport.join(0.5)

@@ -80,9 +80,11 @@ def test_files_per_session_and_sessions_per_partner_are_limited(limited: Hosted)
                 fh.write(name.encode())
         with pytest.raises(PermissionError):
             sftp.open("/inbound/three.edi", "wb")
-        # a second connection of the same partner while this one is open
-        with pytest.raises(paramiko.AuthenticationException), client(limited, "acme"):
+        # a second connection of the same partner while this one is open: the login
+        # passes, the session is refused
+        with pytest.raises(paramiko.SSHException), client(limited, "acme"):
             pass
+        assert limited.server.active_sessions("acme") == 1
         with client(limited, "globex") as other:  # other partners are not affected
             assert sorted(other.listdir("/")) == ["archive", "inbound", "outbound"]
     deadline = time.monotonic() + 10
