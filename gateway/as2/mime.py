@@ -43,7 +43,8 @@ class Span:
     def __len__(self) -> int:
         return self.end - self.start
 
-    def chunks(self, size: int = CHUNK) -> Iterator[bytes]:
+    def chunks(self, size: int | None = None) -> Iterator[bytes]:
+        size = size or CHUNK
         pos = self.start
         while pos < self.end:
             self.fh.seek(pos)
@@ -155,6 +156,13 @@ def split_multipart(body: Span, boundary: str) -> list[Span]:
     previous_content_start: int | None = None
     for at in starts:
         after = body.sub(at + len(delimiter), min(len(body), at + len(delimiter) + 256)).read()
+        closing = after.startswith(b"--")
+        newline = after.find(b"\n")
+        if not closing:
+            if newline == -1:
+                raise MalformedMessage("multipart boundary line is not terminated")
+            if after[:newline].strip(b" \t\r"):
+                continue  # a longer boundary that only starts with ours: not a delimiter
         if previous_content_start is not None:
             end = at
             before = body.sub(max(0, at - 2), at).read()
@@ -163,14 +171,9 @@ def split_multipart(body: Span, boundary: str) -> list[Span]:
             elif before.endswith(b"\n"):
                 end -= 1
             parts.append(body.sub(previous_content_start, max(previous_content_start, end)))
-        if after.startswith(b"--"):
+        if closing:
             closed = True
             break
-        newline = after.find(b"\n")
-        if newline == -1:
-            raise MalformedMessage("multipart boundary line is not terminated")
-        if after[:newline].strip(b" \t\r"):
-            continue  # a longer boundary that only starts with ours: not a delimiter
         previous_content_start = at + len(delimiter) + newline + 1
     if not closed:
         raise MalformedMessage("multipart body has no closing boundary (truncated?)")
