@@ -212,3 +212,32 @@ def test_password_login_only_when_enabled_and_named(
                     transport.close()
         finally:
             server.stop()
+
+
+class _ImpostorKey(paramiko.Ed25519Key):  # type: ignore[misc]
+    """Presents a partner's public key while holding another private key (an attacker who
+    only knows the public key, which is public)."""
+
+    def __init__(self, own_private: Path, claimed_public: bytes) -> None:
+        super().__init__(filename=str(own_private))
+        self._claimed = claimed_public
+
+    def asbytes(self) -> bytes:
+        return self._claimed
+
+
+def test_a_public_key_alone_neither_logs_in_nor_takes_a_slot(
+    limited: Hosted, keys_dir: Path
+) -> None:
+    victim = paramiko.Ed25519Key(filename=str(limited.keys["acme"].private_path))
+    impostor = _ImpostorKey(make_keypair(keys_dir, "attacker").private_path, victim.asbytes())
+    lingering = paramiko.Transport(("127.0.0.1", limited.port))
+    try:
+        with pytest.raises(paramiko.AuthenticationException):
+            lingering.connect(username="acme-user", pkey=impostor)
+        assert lingering.is_active()  # the attacker's connection stays open...
+        assert limited.server.active_sessions("acme") == 0
+        with client(limited, "acme") as sftp:  # ...and max_sessions=1 still lets acme in
+            assert sorted(sftp.listdir("/")) == ["archive", "inbound", "outbound"]
+    finally:
+        lingering.close()
