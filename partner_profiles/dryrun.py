@@ -468,7 +468,13 @@ def _translate(
     _odoo_plan(profile, record, tx)
 
 
-def _acknowledge(profile: PartnerProfile, standard: str, data: bytes, result: FileResult) -> None:
+def _acknowledge(
+    profile: PartnerProfile,
+    standard: str,
+    data: bytes,
+    result: FileResult,
+    control_number: int | None = None,
+) -> None:
     wanted = profile.acknowledgements.send
     if wanted == "none":
         return
@@ -488,6 +494,10 @@ def _acknowledge(profile: PartnerProfile, standard: str, data: bytes, result: Fi
         # the engine answers 004010 groups with 997 and 005010 with 999 unless told
         options["kind"] = wanted
         options["ta1"] = "never" if profile.acknowledgements.send_ta1 == "never" else "auto"
+        if control_number is not None:
+            options["control_number"] = control_number
+    elif control_number is not None:
+        options["control_reference"] = str(control_number)
     try:
         result.acknowledgement = build(data, **options)
     except Exception as exc:  # keep the rest of the dry-run
@@ -500,12 +510,20 @@ def _acknowledge(profile: PartnerProfile, standard: str, data: bytes, result: Fi
         )
 
 
-def dry_run(profile: PartnerProfile, data: bytes, *, name: str = "<data>") -> FileResult:
+def dry_run(
+    profile: PartnerProfile,
+    data: bytes,
+    *,
+    name: str = "<data>",
+    ack_control_number: int | None = None,
+) -> FileResult:
     """Everything the gateway would do with `data` from this partner, without doing it.
-    Never raises for bad input: an engine failing on it is a `reject` finding."""
+    Never raises for bad input: an engine failing on it is a `reject` finding. The live
+    pipeline runs the same interpretation, passing the acknowledgement's control number
+    drawn from the partner's counter (the dry-run numbers it 1)."""
     result = FileResult(name)
     try:
-        _run(profile, data, result)
+        _run(profile, data, result, ack_control_number)
     except Exception as exc:  # an engine bug on unforeseen input: report it, keep the others
         result.findings.append(
             Finding(
@@ -517,7 +535,9 @@ def dry_run(profile: PartnerProfile, data: bytes, *, name: str = "<data>") -> Fi
     return result
 
 
-def _run(profile: PartnerProfile, data: bytes, result: FileResult) -> None:
+def _run(
+    profile: PartnerProfile, data: bytes, result: FileResult, ack_control_number: int | None
+) -> None:
     try:
         standard = sniff(data)
     except NotEdiError as exc:
@@ -573,4 +593,4 @@ def _run(profile: PartnerProfile, data: bytes, result: FileResult) -> None:
                     )
                     continue
                 _translate(profile, standard, ic, parsed, tx)
-    _acknowledge(profile, standard, data, result)
+    _acknowledge(profile, standard, data, result, ack_control_number)
