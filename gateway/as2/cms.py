@@ -357,6 +357,8 @@ def encrypt(
             }
         ),
     )
+    # the structure around the (large) ciphertext is assembled as DER by hand, so the
+    # content is copied once into the result instead of through an ASN.1 object tree
     if mode == "cbc":
         block = 8 if algorithm == "3des" else 16
         iv = os.urandom(block)
@@ -364,38 +366,35 @@ def encrypt(
         encryptor = Cipher(_block_cipher(algorithm, cek), modes.CBC(iv)).encryptor()
         ciphertext = encryptor.update(padder.update(content) + padder.finalize())
         ciphertext += encryptor.finalize()
-        # asn1crypto has no GCM parameter spec; the identifier is encoded by hand
-        eci = cms.EncryptedContentInfo.load(_eci_bytes(ciphertext, oid, core.OctetString(iv)))
-        enveloped = cms.EnvelopedData(
-            {"version": "v0", "recipient_infos": [recipient_info], "encrypted_content_info": eci}
-        )
-        info = cms.ContentInfo({"content_type": "enveloped_data", "content": enveloped})
-        return bytes(info.dump())
-    nonce = os.urandom(12)
-    encryptor = Cipher(algorithms.AES(cek), modes.GCM(nonce)).encryptor()
-    ciphertext = encryptor.update(content) + encryptor.finalize()
-    params = GcmParameters({"nonce": nonce, "icv_len": 16})
-    eci = cms.EncryptedContentInfo.load(_eci_bytes(ciphertext, oid, params))
-    auth_enveloped = cms.AuthEnvelopedData(
-        {
-            "version": "v0",
-            "recipient_infos": [recipient_info],
-            "auth_encrypted_content_info": eci,
-            "mac": encryptor.tag,
-        }
+        params: core.Asn1Value = core.OctetString(iv)
+        outer_type, trailer = "1.2.840.113549.1.7.3", b""
+    else:
+        nonce = os.urandom(12)
+        gcm_encryptor = Cipher(algorithms.AES(cek), modes.GCM(nonce)).encryptor()
+        ciphertext = gcm_encryptor.update(content) + gcm_encryptor.finalize()
+        params = GcmParameters({"nonce": nonce, "icv_len": 16})
+        outer_type = "1.2.840.113549.1.9.16.1.23"
+        trailer = core.OctetString(gcm_encryptor.tag).dump()  # the mac
+    algorithm_id = _AlgorithmIdentifier({"algorithm": oid, "parameters": params}).dump()
+    eci = _tlv(
+        0x30,
+        core.ObjectIdentifier("1.2.840.113549.1.7.1").dump(),
+        algorithm_id,
+        _tlv(0x80, ciphertext),  # [0] IMPLICIT OCTET STRING
     )
-    info = cms.ContentInfo(
-        {"content_type": "authenticated_enveloped_data", "content": auth_enveloped}
+    body = _tlv(
+        0x30,
+        core.Integer(0).dump(),
+        cms.RecipientInfos([recipient_info]).dump(),
+        eci,
+        trailer,
     )
-    return bytes(info.dump())
+    return _tlv(0x30, core.ObjectIdentifier(outer_type).dump(), _tlv(0xA0, body))
 
 
-def _eci_bytes(ciphertext: bytes, oid: str, params: core.Asn1Value) -> bytes:
-    algorithm = _AlgorithmIdentifier({"algorithm": oid, "parameters": params}).dump()
-    content_type = core.ObjectIdentifier("1.2.840.113549.1.7.1").dump()
-    encrypted = core.OctetString(ciphertext, implicit=0).dump()
-    body = content_type + algorithm + encrypted
-    return bytes(core.Sequence.load(b"\x30" + _length(len(body)) + body).dump())
+def _tlv(tag: int, *parts: bytes) -> bytes:
+    length = sum(len(p) for p in parts)
+    return b"".join([bytes([tag]), _length(length), *parts])
 
 
 def _length(n: int) -> bytes:
