@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -241,3 +243,14 @@ def test_a_public_key_alone_neither_logs_in_nor_takes_a_slot(
             assert sorted(sftp.listdir("/")) == ["archive", "inbound", "outbound"]
     finally:
         lingering.close()
+
+
+def test_garbage_and_silent_connections_do_not_disturb_the_server(hosted: Hosted) -> None:
+    with socket.create_connection(("127.0.0.1", hosted.port)) as garbage:
+        garbage.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" + os.urandom(4096))
+    silent = socket.create_connection(("127.0.0.1", hosted.port))  # says nothing at all
+    try:
+        with client(hosted, "acme") as sftp:
+            assert sorted(sftp.listdir("/")) == ["archive", "inbound", "outbound"]
+    finally:
+        silent.close()
