@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 from translators.core.issues import Issue, Level, Severity
@@ -15,7 +14,6 @@ from translators.core.report import (
     InterchangeReport,
     TransactionReport,
 )
-from translators.core.segment import Segment
 from translators.edifact.envelope import (
     EnvelopeReader,
     FileIssue,
@@ -25,6 +23,7 @@ from translators.edifact.envelope import (
     InterchangeHeader,
     ParsedMessage,
 )
+from translators.edifact.fastcheck import checker_for
 from translators.edifact.guides import GuideChoice, choose_guide
 
 
@@ -130,25 +129,63 @@ def validate_message(message: ParsedMessage, overlay: Overlay | None = None) -> 
         )
     found: list[Issue] = []
     if choice.guide_id is not None:
-        compiled = choice.compiled(overlay)
-        found = compiled.validate([Segment(tag, elements) for tag, elements, _ in message.raw])
+        found = checker_for(choice.compiled(overlay)).validate(message.raw)
     found.extend(check_dates(message))
     if found:
         issues.extend(_place(message, found))
     return issues
 
 
-# DTM 2379 format qualifiers we check: expected length and a pattern of (start, end, kind)
-# slices, kind Y4/Y2/M/D/h/m/s; a value that does not fit its declared format is reported.
-_DATE_FORMATS: dict[str, tuple[int, str]] = {
-    "101": (6, "%y%m%d"),
-    "102": (8, "%Y%m%d"),
-    "201": (10, "%y%m%d%H%M"),
-    "202": (12, "%y%m%d%H%M%S"),
-    "203": (12, "%Y%m%d%H%M"),
-    "204": (14, "%Y%m%d%H%M%S"),
-    "401": (4, "%H%M"),
+# DTM 2379 format qualifiers we check: the value's length and the layout of its digits
+# (Y4/Y2 year, M month, D day, h hour, m minute, s second).
+_DATE_FORMATS: dict[str, str] = {
+    "101": "Y2MD",
+    "102": "Y4MD",
+    "201": "Y2MDhm",
+    "202": "Y2MDhms",
+    "203": "Y4MDhm",
+    "204": "Y4MDhms",
+    "401": "hm",
 }
+_FIELD_WIDTH = {"Y4": 4, "Y2": 2, "M": 2, "D": 2, "h": 2, "m": 2, "s": 2}
+_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_date_verdicts: dict[tuple[str, str], str | None] = {}
+
+
+def _fields(layout: str) -> list[str]:
+    out, index = [], 0
+    while index < len(layout):
+        width = 2 if layout[index] == "Y" else 1
+        out.append(layout[index : index + width])
+        index += width
+    return out
+
+
+def _date_problem(value: str, layout: str) -> str | None:
+    fields = _fields(layout)
+    if len(value) != sum(_FIELD_WIDTH[f] for f in fields) or not (
+        value.isascii() and value.isdigit()
+    ):
+        return "dtm_format_mismatch"
+    at, year, month = 0, 2000, 1
+    for name in fields:
+        width = _FIELD_WIDTH[name]
+        number = int(value[at : at + width])
+        at += width
+        if name[0] == "Y":
+            year = number if width == 4 else 2000 + number
+        elif name == "M":
+            month = number
+            if not 1 <= number <= 12:
+                return "invalid_date"
+        elif name == "D":
+            leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+            limit = 29 if month == 2 and leap else 28 if month == 2 else _DAYS[month - 1]
+            if not 1 <= number <= limit:
+                return "invalid_date"
+        elif (name == "h" and number > 24) or (name in "ms" and number > 59):
+            return "invalid_date"
+    return None
 
 
 def check_dates(message: ParsedMessage) -> list[Issue]:
@@ -162,26 +199,27 @@ def check_dates(message: ParsedMessage) -> list[Issue]:
         if not isinstance(composite, tuple) or len(composite) < 3:
             continue
         value, qualifier = composite[1], composite[2]
-        rule = _DATE_FORMATS.get(qualifier)
-        if rule is None or not value:
+        layout = _DATE_FORMATS.get(qualifier)
+        if layout is None or not value:
             continue
-        length, pattern = rule
-        problem = None
-        if len(value) != length or not value.isdigit():
-            problem = (
-                "dtm_format_mismatch",
-                f"DTM value {value!r} does not fit format {qualifier}",
-            )
+        key = (value, qualifier)
+        if key in _date_verdicts:
+            problem = _date_verdicts[key]
         else:
-            try:
-                dt.datetime.strptime(value, pattern)
-            except ValueError:
-                problem = ("invalid_date", f"DTM value {value!r} is not a real date/time")
+            problem = _date_problem(value, layout)
+            if len(_date_verdicts) > 65536:
+                _date_verdicts.clear()
+            _date_verdicts[key] = problem
         if problem is not None:
+            text = (
+                f"DTM value {value!r} does not fit format {qualifier}"
+                if problem == "dtm_format_mismatch"
+                else f"DTM value {value!r} is not a real date/time"
+            )
             found.append(
                 Issue(
-                    code=problem[0],
-                    message=problem[1],
+                    code=problem,
+                    message=text,
                     level=Level.ELEMENT,
                     location=Location(
                         segment_id="DTM", segment_position=position, element=1, component=2

@@ -346,8 +346,10 @@ class EnvelopeReader:
             self._check_repertoire(header, closing.start_offset, end)
             return InterchangeEnd(header, closing.message_count, closing.group_count)
 
-        def attach_notes() -> None:
-            for note in notes:
+        def attach_notes(upto: int | None = None) -> None:
+            ready = [n for n in notes if upto is None or n.offset <= upto]
+            del notes[: len(ready)]
+            for note in ready:
                 if note.code == "invalid_una":
                     pending_una.append(note)
                     continue
@@ -380,235 +382,235 @@ class EnvelopeReader:
                         **where,  # type: ignore[arg-type]
                     )
                 )
-            notes.clear()
 
         file_notes: list[Issue] = []
         last_offset = 0
-        for raw in tokens:
-            tag, _, offset = raw
-            last_offset = offset
-            if notes:
-                attach_notes()
-                while file_notes:
-                    yield FileIssue(file_notes.pop(0))
-            if message is not None and tag not in ENVELOPE_TAGS:
-                message.raw.append(raw)
-                continue
-            if interchange is not None:
-                interchange.segment_count += 1
-
-            if tag == "UNB":
-                if message is not None:
-                    closed = close_message("a new UNB started", offset)
-                    if closed is not None:
-                        yield closed
-                if group is not None:
-                    ended = close_group("a new UNB started", offset)
-                    if ended is not None:
-                        yield ended
+        for batch in tokens.batches():
+            for raw in batch:
+                tag, _, offset = raw
+                last_offset = offset
+                if notes and notes[0].offset <= offset:
+                    attach_notes(offset)
+                    while file_notes:
+                        yield FileIssue(file_notes.pop(0))
+                if message is not None and tag not in ENVELOPE_TAGS:
+                    message.raw.append(raw)
+                    continue
                 if interchange is not None:
-                    end = close_interchange("a new UNB started", offset, offset)
-                    if end is not None:
-                        yield end
-                ordinal += 1
-                trailing_reported = False
-                header = self._interchange_header(ordinal, tokens, raw)
-                for note in pending_una:
-                    header.issues.append(
-                        self._issue(
-                            note.code,
-                            f"invalid UNA: {note.message}",
-                            Level.INTERCHANGE,
-                            note.contrl,
-                            note.offset,
-                            interchange=ordinal,
-                            segment_id="UNA",
-                            value=note.value,
-                        )
-                    )
-                pending_una.clear()
-                interchange = _Open(header, segment_count=1, start_offset=offset)
-                yield header
-                continue
+                    interchange.segment_count += 1
 
-            if tag == "UNH":
-                if message is not None:
-                    closed = close_message("a new UNH started", offset)
-                    if closed is not None:
-                        yield closed
-                if interchange is None:
-                    # a message with no UNB: its own unenveloped unit
+                if tag == "UNB":
+                    if message is not None:
+                        closed = close_message("a new UNB started", offset)
+                        if closed is not None:
+                            yield closed
+                    if group is not None:
+                        ended = close_group("a new UNB started", offset)
+                        if ended is not None:
+                            yield ended
+                    if interchange is not None:
+                        end = close_interchange("a new UNB started", offset, offset)
+                        if end is not None:
+                            yield end
                     ordinal += 1
-                    header = InterchangeHeader(
-                        ordinal=ordinal,
-                        enveloped=False,
-                        delimiters=tokens.delimiters,
-                        una=tokens.una_text if tokens.una_present else None,
-                        encoding=self.payload.encoding,
-                        byte_offset=self.locate(offset)[0],
-                    )
-                    if not self.overlay.allow_unenveloped:
+                    trailing_reported = False
+                    header = self._interchange_header(ordinal, tokens, raw)
+                    for note in pending_una:
                         header.issues.append(
                             self._issue(
-                                "no_envelope",
-                                "a message without UNB/UNZ (the partner does not allow bare "
-                                "messages)",
+                                note.code,
+                                f"invalid UNA: {note.message}",
                                 Level.INTERCHANGE,
-                                "13",
-                                offset,
+                                note.contrl,
+                                note.offset,
                                 interchange=ordinal,
-                                segment_id="UNB",
+                                segment_id="UNA",
+                                value=note.value,
                             )
                         )
-                    interchange = _Open(header, start_offset=offset)
+                    pending_una.clear()
+                    interchange = _Open(header, segment_count=1, start_offset=offset)
                     yield header
-                current = interchange
-                if group is None:
-                    if current.group_count and not current.saw_ungrouped:
-                        current.header.issues.append(
+                    continue
+
+                if tag == "UNH":
+                    if message is not None:
+                        closed = close_message("a new UNH started", offset)
+                        if closed is not None:
+                            yield closed
+                    if interchange is None:
+                        # a message with no UNB: its own unenveloped unit
+                        ordinal += 1
+                        header = InterchangeHeader(
+                            ordinal=ordinal,
+                            enveloped=False,
+                            delimiters=tokens.delimiters,
+                            una=tokens.una_text if tokens.una_present else None,
+                            encoding=self.payload.encoding,
+                            byte_offset=self.locate(offset)[0],
+                        )
+                        if not self.overlay.allow_unenveloped:
+                            header.issues.append(
+                                self._issue(
+                                    "no_envelope",
+                                    "a message without UNB/UNZ (the partner does not allow bare "
+                                    "messages)",
+                                    Level.INTERCHANGE,
+                                    "13",
+                                    offset,
+                                    interchange=ordinal,
+                                    segment_id="UNB",
+                                )
+                            )
+                        interchange = _Open(header, start_offset=offset)
+                        yield header
+                    current = interchange
+                    if group is None:
+                        if current.group_count and not current.saw_ungrouped:
+                            current.header.issues.append(
+                                self._issue(
+                                    "groups_and_messages_mixed",
+                                    "a message outside a group in an interchange that uses UNG",
+                                    Level.INTERCHANGE,
+                                    "30",
+                                    offset,
+                                    interchange=ordinal,
+                                    segment_id="UNH",
+                                )
+                            )
+                        current.saw_ungrouped = True
+                        current.message_count += 1
+                        number = current.message_count
+                    else:
+                        group_messages += 1
+                        number = group_messages
+                    message = self._message_header(current, group, number, raw)
+                    if group is not None and message.type:
+                        group_types.add(message.type)
+                        if len(group_types) == 2:
+                            message.issues.append(
+                                self._issue(
+                                    "several_message_types_in_group",
+                                    f"group {group.reference!r} carries more than one message type",
+                                    Level.GROUP,
+                                    "31",
+                                    offset,
+                                    interchange=ordinal,
+                                    group=group.ordinal,
+                                    transaction=number,
+                                    segment_id="UNH",
+                                    element_position=2,
+                                    value=message.type,
+                                )
+                            )
+                    continue
+
+                if tag == "UNT":
+                    if message is None:
+                        self._stray(interchange, group, ordinal, raw, file_notes)
+                        while file_notes:
+                            yield FileIssue(file_notes.pop(0))
+                        continue
+                    message.raw.append(raw)
+                    self._check_unt(message, raw)
+                    message.closed = True
+                    closed = close_message(None, offset)
+                    if closed is not None:
+                        yield closed
+                    continue
+
+                if tag == "UNG":
+                    if interchange is None or not interchange.header.enveloped:
+                        self._stray(interchange, group, ordinal, raw, file_notes)
+                        while file_notes:
+                            yield FileIssue(file_notes.pop(0))
+                        continue
+                    if group is not None:
+                        ended = close_group("a new UNG started", offset)
+                        if ended is not None:
+                            yield ended
+                    if interchange.saw_ungrouped:
+                        interchange.header.issues.append(
                             self._issue(
                                 "groups_and_messages_mixed",
-                                "a message outside a group in an interchange that uses UNG",
+                                "a UNG in an interchange that already has messages outside groups",
                                 Level.INTERCHANGE,
                                 "30",
                                 offset,
                                 interchange=ordinal,
-                                segment_id="UNH",
+                                segment_id="UNG",
                             )
                         )
-                    current.saw_ungrouped = True
-                    current.message_count += 1
-                    number = current.message_count
-                else:
-                    group_messages += 1
-                    number = group_messages
-                message = self._message_header(current, group, number, raw)
-                if group is not None and message.type:
-                    group_types.add(message.type)
-                    if len(group_types) == 2:
-                        message.issues.append(
+                    interchange.group_count += 1
+                    group = self._group_header(interchange, raw)
+                    group_messages = 0
+                    group_types = set()
+                    yield group
+                    continue
+
+                if tag == "UNE":
+                    if message is not None:
+                        closed = close_message("UNE came first", offset)
+                        if closed is not None:
+                            yield closed
+                    if group is None:
+                        self._stray(interchange, group, ordinal, raw, file_notes)
+                        while file_notes:
+                            yield FileIssue(file_notes.pop(0))
+                        continue
+                    self._check_une(group, group_messages, raw, ordinal)
+                    ended = close_group(None, offset)
+                    if ended is not None:
+                        yield ended
+                    continue
+
+                if tag == "UNZ":
+                    if message is not None:
+                        closed = close_message("UNZ came first", offset)
+                        if closed is not None:
+                            yield closed
+                    if group is not None:
+                        ended = close_group("UNZ came first", offset)
+                        if ended is not None:
+                            yield ended
+                    if interchange is None or not interchange.header.enveloped:
+                        if interchange is not None:
+                            end = close_interchange(None, offset, offset)
+                            if end is not None:
+                                yield end
+                        self._stray(None, None, ordinal, raw, file_notes)
+                        while file_notes:
+                            yield FileIssue(file_notes.pop(0))
+                        continue
+                    self._check_unz(interchange, raw)
+                    stop = self.payload.text.find(interchange.header.delimiters.terminator, offset)
+                    end = close_interchange(
+                        None, offset, stop + 1 if stop >= 0 else len(self.payload.text)
+                    )
+                    if end is not None:
+                        yield end
+                    continue
+
+                # an ordinary segment outside any message
+                if interchange is None:
+                    if not trailing_reported:
+                        trailing_reported = True
+                        yield FileIssue(
                             self._issue(
-                                "several_message_types_in_group",
-                                f"group {group.reference!r} carries more than one message type",
-                                Level.GROUP,
-                                "31",
+                                "data_outside_interchange",
+                                "data outside any interchange (ignored)",
+                                Level.FILE,
+                                "33",
                                 offset,
-                                interchange=ordinal,
-                                group=group.ordinal,
-                                transaction=number,
-                                segment_id="UNH",
-                                element_position=2,
-                                value=message.type,
+                                segment_id=tag[:3],
+                                severity=Severity.WARNING,
+                                value=tag,
                             )
                         )
-                continue
-
-            if tag == "UNT":
-                if message is None:
-                    self._stray(interchange, group, ordinal, raw, file_notes)
-                    while file_notes:
-                        yield FileIssue(file_notes.pop(0))
                     continue
-                message.raw.append(raw)
-                self._check_unt(message, raw)
-                message.closed = True
-                closed = close_message(None, offset)
-                if closed is not None:
-                    yield closed
-                continue
-
-            if tag == "UNG":
-                if interchange is None or not interchange.header.enveloped:
-                    self._stray(interchange, group, ordinal, raw, file_notes)
-                    while file_notes:
-                        yield FileIssue(file_notes.pop(0))
-                    continue
-                if group is not None:
-                    ended = close_group("a new UNG started", offset)
-                    if ended is not None:
-                        yield ended
-                if interchange.saw_ungrouped:
-                    interchange.header.issues.append(
-                        self._issue(
-                            "groups_and_messages_mixed",
-                            "a UNG in an interchange that already has messages outside groups",
-                            Level.INTERCHANGE,
-                            "30",
-                            offset,
-                            interchange=ordinal,
-                            segment_id="UNG",
-                        )
-                    )
-                interchange.group_count += 1
-                group = self._group_header(interchange, raw)
-                group_messages = 0
-                group_types = set()
-                yield group
-                continue
-
-            if tag == "UNE":
-                if message is not None:
-                    closed = close_message("UNE came first", offset)
-                    if closed is not None:
-                        yield closed
-                if group is None:
-                    self._stray(interchange, group, ordinal, raw, file_notes)
-                    while file_notes:
-                        yield FileIssue(file_notes.pop(0))
-                    continue
-                self._check_une(group, group_messages, raw, ordinal)
-                ended = close_group(None, offset)
-                if ended is not None:
-                    yield ended
-                continue
-
-            if tag == "UNZ":
-                if message is not None:
-                    closed = close_message("UNZ came first", offset)
-                    if closed is not None:
-                        yield closed
-                if group is not None:
-                    ended = close_group("UNZ came first", offset)
-                    if ended is not None:
-                        yield ended
-                if interchange is None or not interchange.header.enveloped:
-                    if interchange is not None:
-                        end = close_interchange(None, offset, offset)
-                        if end is not None:
-                            yield end
-                    self._stray(None, None, ordinal, raw, file_notes)
-                    while file_notes:
-                        yield FileIssue(file_notes.pop(0))
-                    continue
-                self._check_unz(interchange, raw)
-                stop = self.payload.text.find(tokens.delimiters.terminator, offset)
-                end = close_interchange(
-                    None, offset, stop + 1 if stop >= 0 else len(self.payload.text)
-                )
-                if end is not None:
-                    yield end
-                continue
-
-            # an ordinary segment outside any message
-            if interchange is None:
-                if not trailing_reported:
-                    trailing_reported = True
-                    yield FileIssue(
-                        self._issue(
-                            "data_outside_interchange",
-                            "data outside any interchange (ignored)",
-                            Level.FILE,
-                            "33",
-                            offset,
-                            segment_id=tag[:3],
-                            severity=Severity.WARNING,
-                            value=tag,
-                        )
-                    )
-                continue
-            self._stray(interchange, group, ordinal, raw, file_notes)
-            while file_notes:
-                yield FileIssue(file_notes.pop(0))
+                self._stray(interchange, group, ordinal, raw, file_notes)
+                while file_notes:
+                    yield FileIssue(file_notes.pop(0))
 
         if notes:
             attach_notes()
@@ -637,11 +639,14 @@ class EnvelopeReader:
         byte_offset = self.locate(offset)[0]
         identifier = element(elements, 1, 1)
         version = element(elements, 1, 2)
+        delimiters, una = tokens.dialects.get(
+            offset, (tokens.delimiters, tokens.una_text if tokens.una_present else None)
+        )
         header = InterchangeHeader(
             ordinal=ordinal,
             enveloped=True,
-            delimiters=tokens.delimiters,
-            una=tokens.una_text if tokens.una_present else None,
+            delimiters=delimiters,
+            una=una,
             encoding=self.payload.encoding,
             syntax_identifier=identifier.upper() or None,
             syntax_version=version or None,

@@ -56,8 +56,17 @@ class Tokenizer:
         self.declared_repetition: str | None = None
         self.newline_terminated = False
         self.notes: list[LexicalNote] = []
+        # UNB offset -> (delimiters, UNA text or None) of the interchange it opens; batches run
+        # ahead of their consumer, so per-interchange facts are kept by position
+        self.dialects: dict[int, tuple[Delimiters, str | None]] = {}
 
     def __iter__(self) -> Iterator[RawSegment]:
+        for batch in self.batches():
+            yield from batch
+
+    def batches(self) -> Iterator[list[RawSegment]]:
+        """The segments in lists, one per block of text (cheaper than one at a time). Notes
+        carry offsets, so a consumer can tell which segment a note precedes."""
         text = self.text
         n = len(text)
         pos = 0
@@ -157,7 +166,7 @@ class Tokenizer:
             m -= 1
         return (index - 1 - m) % 2 == 1
 
-    def _segments(self, pos: int) -> Generator[RawSegment, None, int]:
+    def _segments(self, pos: int) -> Generator[list[RawSegment], None, int]:
         """Yield segments from `pos` until the text ends or the next interchange needs other
         delimiters; return where to resume."""
         text, n = self.text, len(self.text)
@@ -169,15 +178,24 @@ class Tokenizer:
             t, e, c, r, rep = d.terminator, d.element, d.component, d.release, d.repetition
             newline_mode = t == "\n"
             k = self._chunk_end(i)
-            pieces = text[i:k].split(t)
+            chunk = text[i:k]
+            pieces = chunk.split(t)
             tail = pieces.pop()  # '' when the block ends on a terminator
             off = i
             pending: str | None = None
             pending_start = 0
+            batch: list[RawSegment] = []
+            append = batch.append
+            # per-block facts that spare per-segment tests: can a piece end in a release
+            # character, hold one at all, or hold a line break other than right after a
+            # terminator (a hard wrap)?
+            released_ends = r is not None and r + t in chunk
+            has_release = r is not None and r in chunk
+            wrapped = not newline_mode and _inner_breaks(chunk, t)
             for raw in pieces:
                 start = off
                 off += len(raw) + 1
-                if r is not None and raw.endswith(r):
+                if released_ends and raw.endswith(r):  # type: ignore[arg-type]
                     run = len(raw) - len(raw.rstrip(r))
                     if run % 2:  # the terminator itself is released: data, not an end
                         if pending is None:
@@ -199,13 +217,14 @@ class Tokenizer:
                             LexicalNote("empty_segment", "empty segment (two terminators)", start)
                         )
                     continue
-                if not newline_mode and ("\n" in s or "\r" in s):
+                if wrapped and ("\n" in s or "\r" in s):
                     s = s.replace("\r", "").replace("\n", "")  # hard-wrapped record
                 if after_trailer:
                     after_trailer = False
                     if s.startswith(("UNA", "UNB")):
                         entry = self._entry(start)
                         if entry[0] != self._base(d) or (entry[1] is not None and len(s) > 9):
+                            yield batch
                             return start  # the next interchange speaks another dialect
                         self.una_present = entry[1] is not None
                         self.una_text = entry[1]
@@ -213,7 +232,7 @@ class Tokenizer:
                         if s.startswith("UNA"):
                             continue
                 elements: list[Value]
-                if r is not None and r in s:
+                if has_release and r in s:  # type: ignore[operator]
                     tag, elements = self._split_released(s, start, d)
                 else:
                     parts = s.split(e)
@@ -228,13 +247,18 @@ class Tokenizer:
                         elements = [_repeat(v, rep, c) for v in elements]
                 if tag == "UNB":
                     self._activate_repetition(elements)
+                    self.dialects[start] = (
+                        self.delimiters,
+                        self.una_text if self.una_present else None,
+                    )
                     if self.delimiters is not d:
-                        yield tag, elements, start
+                        append((tag, elements, start))
+                        yield batch
                         i = off
                         break  # re-split the rest of the block with the repetition separator
                 elif tag == "UNZ":
                     after_trailer = True
-                yield tag, elements, start
+                append((tag, elements, start))
             else:
                 if pending is not None:
                     tail, off = pending + tail, pending_start
@@ -242,6 +266,7 @@ class Tokenizer:
                 if stripped:
                     start = off + len(tail) - len(tail.lstrip(_BLANK))
                     if after_trailer:
+                        yield batch
                         return start  # what follows the last trailer may use other delimiters
                     if not newline_mode:
                         notes.append(
@@ -253,7 +278,8 @@ class Tokenizer:
                             )
                         )
                     segment = self._parse_one(stripped.replace("\r", "").replace("\n", ""), start)
-                    yield segment
+                    append(segment)
+                yield batch
                 i = k
         return n
 
@@ -345,6 +371,22 @@ class Tokenizer:
             head = head[0]
         tag = head[0] if isinstance(head, tuple) else head
         return tag, elements
+
+
+def _inner_breaks(chunk: str, terminator: str) -> bool:
+    """Whether a CR or LF in `chunk` sits anywhere but right after a terminator (or at the
+    start), i.e. inside a segment. Exact, by counting."""
+    lf = chunk.count("\n")
+    cr = chunk.count("\r")
+    if not lf and not cr:
+        return False
+    head = 1 if chunk[:1] in ("\n", "\r") else 0
+    crlf_head = 1 if chunk.startswith("\r\n") else 0
+    after_lf = chunk.count(terminator + "\n") + chunk.count(terminator + "\r\n")
+    after_cr = chunk.count(terminator + "\r")
+    return lf != after_lf + (head if chunk[:1] == "\n" else crlf_head) or cr != after_cr + (
+        1 if chunk[:1] == "\r" else 0
+    )
 
 
 def _repeat(value: Value, repetition: str, component: str) -> Value:
