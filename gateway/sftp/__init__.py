@@ -23,7 +23,14 @@ from gateway.sftp.errors import (
 )
 from gateway.sftp.keys import AuthorizedKeysStore, KeyStoreMailboxDirectory
 from gateway.sftp.mailbox import MailboxLayout, place_outbound
-from gateway.sftp.poller import PollResult, PushResult, poll_due, poll_once, push_file
+from gateway.sftp.poller import (
+    PollResult,
+    PushResult,
+    due_partners,
+    poll_due,
+    poll_once,
+    push_file,
+)
 from gateway.sftp.server import (
     SftpServerHandle,
     default_directory,
@@ -55,6 +62,7 @@ __all__ = [
     "default_directory",
     "default_host_key_path",
     "deliver_to_mailbox",
+    "due_partners",
     "place_outbound",
     "poll_due",
     "poll_once",

@@ -31,7 +31,7 @@ from sqlalchemy import select, text
 from gateway.intake import take_in
 from gateway.runtime import Runtime
 from gateway.secrets import SecretError, resolve_secret
-from gateway.sftp.config import RemoteConfig
+from gateway.sftp.config import RemoteConfig, RemoteDirectory
 from gateway.sftp.errors import (
     ConnectError,
     HostKeyError,
@@ -154,6 +154,14 @@ def poll_due(runtime: Runtime, remote: RemoteConfig, now: datetime | None = None
     if state.last_attempt_at is None:
         return True
     return now - datetime.fromisoformat(state.last_attempt_at) >= remote.poll_interval
+
+
+def due_partners(
+    runtime: Runtime, directory: RemoteDirectory, now: datetime | None = None
+) -> list[str]:
+    """Partners whose server should be polled now (for the beat sweep to enqueue)."""
+    now = now or _utcnow()
+    return [r.partner_id for r in directory.remotes() if poll_due(runtime, r, now)]
 
 
 class _PollLock:

@@ -19,9 +19,9 @@ from sqlalchemy import select
 from gateway.intake import PROCESS_TASK
 from gateway.runtime import Runtime
 from gateway.settings import load_settings
-from gateway.sftp import RemoteConfig, RemoteError
+from gateway.sftp import RemoteConfig, RemoteError, StaticRemoteDirectory
 from gateway.sftp.keys import sha256_fingerprint
-from gateway.sftp.poller import client_dir, poll_due, poll_once, push_file
+from gateway.sftp.poller import client_dir, due_partners, poll_due, poll_once, push_file
 from gateway.store import Interchange
 from gateway.store.models import ExceptionRecord, TransportReceipt
 from tests.integration.sftp.sshd import Sshd, start_sshd
@@ -212,6 +212,9 @@ def test_failures_back_off_and_open_an_exception_after_the_threshold(
 
     assert not poll_due(runtime, remote, t0 + timedelta(seconds=30))
     assert poll_due(runtime, remote, t0 + timedelta(minutes=1))
+    fresh = remote_for(sshd, partner_id="other-partner")
+    directory = StaticRemoteDirectory([remote, fresh])
+    assert due_partners(runtime, directory, t0 + timedelta(seconds=30)) == ["other-partner"]
     waiting = poll_once(runtime, remote, now=t0 + timedelta(seconds=30))
     assert waiting.status == "backoff" and waiting.next_attempt_at == first.next_attempt_at
 
