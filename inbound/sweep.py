@@ -23,7 +23,7 @@ STUCK_AFTER = timedelta(seconds=60)
 def sweep(runtime: Runtime, now_iso: str | None = None) -> dict[str, int]:
     now = datetime.fromisoformat(now_iso) if now_iso else datetime.now(UTC)
     stuck_before = now - STUCK_AFTER
-    counts = {"interchanges": 0, "documents": 0, "overdue": 0}
+    counts = {"interchanges": 0, "documents": 0, "deliveries": 0, "overdue": 0}
     with runtime.db.session() as session:
         interchange_ids = session.scalars(
             select(Interchange.id).where(
@@ -44,11 +44,26 @@ def sweep(runtime: Runtime, now_iso: str | None = None) -> dict[str, int]:
                 | ((Document.state == DocumentState.RETRYING) & (Document.next_attempt_at <= now))
             )
         ).all()
+        # outbound files not yet taken by their transport (a lost job, or a retry now due;
+        # the delivery job itself checks the retry time)
+        undelivered = session.scalars(
+            select(Interchange.id).where(
+                Interchange.direction == Direction.OUTBOUND,
+                (
+                    (Interchange.status == InterchangeStatus.RENDERED)
+                    & (Interchange.updated_at < stuck_before)
+                )
+                | (Interchange.status == InterchangeStatus.SEND_FAILED),
+            )
+        ).all()
     for interchange_id in interchange_ids:
         runtime.enqueue("inbound.process_interchange", interchange_id)
+    for interchange_id in undelivered:
+        runtime.enqueue("outbound.deliver", interchange_id)
     for document_id in due_documents:
         runtime.enqueue("inbound.post_document", document_id)
     counts["interchanges"] = len(interchange_ids)
     counts["documents"] = len(due_documents)
+    counts["deliveries"] = len(undelivered)
     counts["overdue"] = sla.mark_overdue(runtime, now)
     return counts

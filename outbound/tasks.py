@@ -1,1 +1,5 @@
-"""Registers the outbound pipeline's jobs."""
+"""Registers the outbound pipeline's jobs (importing this module is what makes them known)."""
+
+from outbound import acks, deliver
+
+__all__ = ["acks", "deliver"]

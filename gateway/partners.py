@@ -1,0 +1,183 @@
+"""Partner profiles as the transports see them: one adapter per transport, so AS2 and SFTP
+keep their own small configuration types and the profile stays the single source.
+
+Configurations that load keys and certificates are built once per served profile version
+and rebuilt when the profile changes (the registry hands out a new object)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from typing import Generic, TypeVar
+
+from gateway.as2.config import (
+    ConfigError,
+    PartnerAs2Config,
+    load_certificates,
+    load_key_pair,
+)
+from gateway.profiles import ProfileRegistry
+from gateway.sftp.config import MailboxConfig, MailboxLimits, RemoteConfig
+from partner_profiles.schema import PartnerProfile
+
+T = TypeVar("T")
+
+CONTENT_TYPES = {"x12": "application/edi-x12", "edifact": "application/edifact"}
+# profile spelling -> AS2 module spelling
+ENCRYPTION = {
+    "tripledes_cbc": "3des",
+    "aes128_cbc": "aes128-cbc",
+    "aes192_cbc": "aes192-cbc",
+    "aes256_cbc": "aes256-cbc",
+}
+
+
+def as2_config(profile: PartnerProfile) -> PartnerAs2Config | None:
+    """The AS2 configuration of a profile, keys and certificates loaded; None without AS2."""
+    as2 = profile.transports.as2
+    if as2 is None:
+        return None
+    if not (as2.our_key and as2.our_certificate):
+        raise ConfigError(f"partner {profile.id}: AS2 needs our_key and our_certificate")
+    theirs = [cert for ref in as2.their_certificates for cert in load_certificates(ref)]
+    return PartnerAs2Config(
+        partner_id=profile.id,
+        partner_as2_id=as2.their_as2_id,
+        our_as2_id=as2.our_as2_id,
+        our_keys=[load_key_pair(as2.our_key, as2.our_certificate)],
+        partner_certificates=theirs,
+        url=as2.url,
+        sign=as2.sign,
+        sign_algorithm=as2.signing_algorithm,
+        encrypt=as2.encrypt,
+        encryption_algorithm=ENCRYPTION[as2.encryption_algorithm],
+        compress=as2.compress,
+        content_type=CONTENT_TYPES[profile.standard],
+        mdn_mode=as2.mdn.mode,
+        mdn_signed=as2.mdn.signed,
+        async_mdn_url=as2.mdn.async_url,
+        binary_signing=as2.binary_signing,
+        max_message_bytes=as2.max_message_bytes,
+    )
+
+
+def mailbox_config(profile: PartnerProfile) -> MailboxConfig | None:
+    mailbox = profile.transports.sftp_mailbox
+    if mailbox is None:
+        return None
+    return MailboxConfig(
+        partner_id=profile.id,
+        username=mailbox.username,
+        authorized_keys=tuple(mailbox.public_keys),
+        limits=MailboxLimits(max_file_size=mailbox.max_file_bytes),
+    )
+
+
+def remote_config(profile: PartnerProfile) -> RemoteConfig | None:
+    remote = profile.transports.sftp_remote
+    if remote is None:
+        return None
+    return RemoteConfig(
+        partner_id=profile.id,
+        host=remote.host,
+        port=remote.port,
+        username=remote.username,
+        key_ref=remote.private_key,
+        key_passphrase_ref=remote.passphrase,
+        host_key=remote.host_key,
+        learn_host_key=remote.learn_host_key,
+        pickup_dir=remote.pickup_dir,
+        dropoff_dir=remote.drop_dir,
+        archive_dir=remote.archive_dir,
+        after_read=remote.after_read,
+        file_pattern=remote.file_pattern,
+        poll_interval=remote.poll_interval,
+    )
+
+
+class _Adapted(Generic[T]):
+    """Configurations built from the registry's current profiles, cached per profile object
+    (a reloaded profile is a new object, so a change rebuilds its configuration). A profile
+    whose configuration cannot be built is left out; the error is kept for `problems`."""
+
+    def __init__(
+        self, registry: ProfileRegistry, build: Callable[[PartnerProfile], T | None]
+    ) -> None:
+        self.registry = registry
+        self._build = build
+        self._cache: dict[str, tuple[PartnerProfile, T | None]] = {}
+        self.problems: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def get(self, partner_id: str) -> T | None:
+        profile = self.registry.get(partner_id)
+        if profile is None or profile.status == "suspended":
+            return None
+        with self._lock:
+            cached = self._cache.get(partner_id)
+            if cached is not None and cached[0] is profile:
+                return cached[1]
+            try:
+                config = self._build(profile)
+                self.problems.pop(partner_id, None)
+            except (ConfigError, ValueError, OSError) as exc:
+                config = None
+                self.problems[partner_id] = str(exc)
+            self._cache[partner_id] = (profile, config)
+            return config
+
+    def all(self) -> list[T]:
+        found = (self.get(p.id) for p in self.registry.all())
+        return [config for config in found if config is not None]
+
+
+class ProfileAs2Directory:
+    """`gateway.as2.config.As2Directory` over the partner profiles."""
+
+    def __init__(self, registry: ProfileRegistry) -> None:
+        self._configs = _Adapted(registry, as2_config)
+
+    def lookup(self, as2_from: str, as2_to: str) -> PartnerAs2Config | None:
+        return next(
+            (
+                c
+                for c in self._configs.all()
+                if c.partner_as2_id == as2_from and c.our_as2_id == as2_to
+            ),
+            None,
+        )
+
+    def get(self, partner_id: str) -> PartnerAs2Config | None:
+        return self._configs.get(partner_id)
+
+    def all(self) -> Iterable[PartnerAs2Config]:
+        return self._configs.all()
+
+
+class ProfileMailboxDirectory:
+    """`gateway.sftp.config.MailboxDirectory` over the partner profiles."""
+
+    def __init__(self, registry: ProfileRegistry) -> None:
+        self._configs = _Adapted(registry, mailbox_config)
+
+    def mailbox_for_user(self, username: str) -> MailboxConfig | None:
+        return next((m for m in self._configs.all() if m.username == username), None)
+
+    def mailbox(self, partner_id: str) -> MailboxConfig | None:
+        return self._configs.get(partner_id)
+
+    def mailboxes(self) -> Iterable[MailboxConfig]:
+        return self._configs.all()
+
+
+class ProfileRemoteDirectory:
+    """`gateway.sftp.config.RemoteDirectory` over the partner profiles."""
+
+    def __init__(self, registry: ProfileRegistry) -> None:
+        self._configs = _Adapted(registry, remote_config)
+
+    def remote(self, partner_id: str) -> RemoteConfig | None:
+        return self._configs.get(partner_id)
+
+    def remotes(self) -> Iterable[RemoteConfig]:
+        return self._configs.all()

@@ -1,0 +1,356 @@
+"""The inbound stages after intake, for one stored interchange: envelope and partner
+resolution, duplicate detection, validation with the partner's overlay, acknowledgement,
+translation, and routing of each document to its posting queue.
+
+The interpretation itself is the onboarding dry-run (`partner_profiles.dryrun.dry_run`): the
+gateway does with a live file exactly what `edigw partner test` shows for a sample, and
+this module only persists the outcome and hands out the follow-up work. Everything is
+decided from the database, so a redelivered job finds the interchange no longer `received`
+and does nothing."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway import metrics
+from gateway.jobs import job
+from gateway.runtime import Runtime
+from gateway.store import Document, DocumentState, Interchange, next_control_number
+from gateway.store.journal import note, open_exception, transition
+from gateway.store.models import Acknowledgement, AckStatus, Direction, InterchangeStatus
+from partner_profiles.dryrun import FileResult, TransactionResult, dry_run
+from partner_profiles.errors import PartnerResolutionError
+from partner_profiles.schema import PartnerProfile
+from translators import engine
+from translators.core.issues import NotEdiError
+from translators.core.report import AnalysisReport, InterchangeReport
+
+ACTOR = "inbound"
+ACK_TYPES = frozenset({"997", "999", "TA1", "CONTRL", "APERAK"})
+FINANCE_TYPES = frozenset({"210", "INVOIC"})
+
+
+def queue_for(profile: PartnerProfile, doc_type: str) -> str:
+    sla = profile.sla.get(doc_type)
+    if sla is not None:
+        return sla.queue
+    return "finance" if doc_type in FINANCE_TYPES else "realtime"
+
+
+@job("inbound.process_interchange", queue="intake")
+def process_interchange(runtime: Runtime, interchange_id: int) -> str:
+    """Interpret one received interchange; returns its new status (for logs and tests)."""
+    started = time.perf_counter()
+    follow_up: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+    with runtime.db.session() as session:
+        ic = session.scalars(
+            select(Interchange).where(Interchange.id == interchange_id).with_for_update()
+        ).one_or_none()
+        if ic is None or ic.status != InterchangeStatus.RECEIVED:
+            return ic.status if ic else "missing"
+        data = runtime.blobs.read(ic.blob_key)
+        status = _interpret(runtime, session, ic, data, follow_up)
+    for name, args, options in follow_up:
+        runtime.enqueue(name, *args, **options)
+    metrics.STAGE_SECONDS.labels("interpret").observe(time.perf_counter() - started)
+    return status
+
+
+def _interpret(
+    runtime: Runtime,
+    session: Session,
+    ic: Interchange,
+    data: bytes,
+    follow_up: list[tuple[str, tuple[Any, ...], dict[str, Any]]],
+) -> str:
+    try:
+        report = engine.analyse(data)
+    except NotEdiError as exc:
+        return _refuse(session, ic, "not_edi", f"not an X12 or EDIFACT file: {exc}")
+    ic.standard = report.standard
+    if not report.interchanges:
+        return _refuse(session, ic, "no_interchange", "no interchange found in the file")
+    first = report.interchanges[0]
+    _record_envelope(ic, report, first)
+    profile = _resolve(runtime, session, ic, first)
+    if profile is None:
+        return ic.status
+    ic.partner_id = profile.id
+    earlier = _earlier_copy(session, ic)
+    if earlier is not None:
+        ic.duplicate_of = earlier
+        transition(
+            session,
+            ic,
+            InterchangeStatus.DUPLICATE,
+            actor=ACTOR,
+            kind="duplicate_interchange",
+            detail={"control_number": ic.control_number, "first_seen_as": earlier},
+        )
+        metrics.INTERCHANGES.labels("in", profile.id, "duplicate").inc()
+        return ic.status
+
+    ack_number = _ack_control_number(session, profile)
+    result = dry_run(profile, data, name=f"interchange {ic.id}", ack_control_number=ack_number)
+    transition(
+        session,
+        ic,
+        InterchangeStatus.ENVELOPED,
+        actor=ACTOR,
+        kind="enveloped",
+        detail={
+            "partner": profile.id,
+            "profile_version": _version(runtime, profile.id),
+            "interchanges_in_file": len(report.interchanges),
+        },
+    )
+    for finding in result.findings:
+        note(
+            session,
+            actor=ACTOR,
+            kind=f"finding:{finding.stage}",
+            interchange_id=ic.id,
+            detail=finding.to_dict(),
+        )
+    _store_documents(session, ic, profile, result, follow_up)
+    if result.acknowledgement:
+        ack_id = _store_acknowledgement(runtime, session, ic, profile, result, ack_number)
+        follow_up.append(("outbound.deliver", (ack_id,), {}))
+    final = (
+        InterchangeStatus.REJECTED
+        if result.transactions and all(t.rejected for t in result.transactions)
+        else InterchangeStatus.PROCESSED
+    )
+    transition(session, ic, final, actor=ACTOR)
+    metrics.INTERCHANGES.labels("in", profile.id, final).inc()
+    return ic.status
+
+
+def _store_acknowledgement(
+    runtime: Runtime,
+    session: Session,
+    ic: Interchange,
+    profile: PartnerProfile,
+    result: FileResult,
+    control_number: int,
+) -> int:
+    """Keep the acknowledgement as an outbound interchange of its own, to be delivered over
+    the partner's transport like any other file (and found again in its timeline)."""
+    assert result.acknowledgement is not None
+    blob = runtime.blobs.put_bytes(result.acknowledgement)
+    verdicts = {t.rejected for t in result.transactions}
+    verdict = (
+        AckStatus.ACCEPTED
+        if verdicts <= {False}
+        else AckStatus.REJECTED
+        if verdicts == {True}
+        else AckStatus.PARTIALLY_ACCEPTED
+    )
+    ack_type = profile.acknowledgements.send
+    out = Interchange(
+        direction=Direction.OUTBOUND,
+        partner_id=profile.id,
+        standard=profile.standard,
+        transport=profile.transports.outbound_transport() or "none",
+        control_number=str(control_number),
+        sha256=blob.key,
+        size=blob.size,
+        blob_key=blob.key,
+        status=InterchangeStatus.RENDERED,
+        ack_status=AckStatus.NOT_EXPECTED,
+        meta={"acknowledges": ic.id, "ack_type": ack_type},
+    )
+    session.add(out)
+    session.flush()
+    session.add(
+        Acknowledgement(
+            direction=Direction.OUTBOUND,
+            ack_type=ack_type,
+            interchange_id=out.id,
+            acked_interchange_id=ic.id,
+            acked_control_number=ic.control_number,
+            status=verdict,
+        )
+    )
+    note(
+        session,
+        actor=ACTOR,
+        kind="acknowledgement_rendered",
+        interchange_id=ic.id,
+        detail={"ack_type": ack_type, "ack_interchange": out.id, "status": verdict},
+    )
+    return out.id
+
+
+def _refuse(session: Session, ic: Interchange, kind: str, message: str) -> str:
+    transition(
+        session, ic, InterchangeStatus.FAILED, actor=ACTOR, kind=kind, detail={"message": message}
+    )
+    open_exception(
+        session,
+        kind=kind,
+        subject_type="interchange",
+        subject_id=ic.id,
+        message=message,
+        partner_id=ic.partner_id,
+        interchange_id=ic.id,
+        next_action="check the file with `edigw translate`; the raw file is kept",
+    )
+    return ic.status
+
+
+def _record_envelope(ic: Interchange, report: AnalysisReport, first: InterchangeReport) -> None:
+    ic.sender_id = (first.sender_id or "").strip() or None
+    ic.receiver_id = (first.receiver_id or "").strip() or None
+    ic.control_number = (first.control_number or "").strip() or None
+    if len(report.interchanges) > 1:
+        ic.meta = {
+            **ic.meta,
+            "control_numbers": [i.control_number for i in report.interchanges],
+        }
+
+
+def _group_sender(first: InterchangeReport) -> str | None:
+    return next((g.sender_id for g in first.groups if g.sender_id and not g.implicit), None)
+
+
+def _resolve(
+    runtime: Runtime, session: Session, ic: Interchange, first: InterchangeReport
+) -> PartnerProfile | None:
+    try:
+        return runtime.profiles.resolve(
+            first.standard, first.sender_id, first.sender_qualifier, _group_sender(first)
+        )
+    except PartnerResolutionError as exc:
+        transition(
+            session,
+            ic,
+            InterchangeStatus.UNKNOWN_PARTNER,
+            actor=ACTOR,
+            kind="unknown_partner",
+            detail={"sender": exc.sender, "message": str(exc)},
+        )
+        open_exception(
+            session,
+            kind="unknown_partner",
+            subject_type="interchange",
+            subject_id=ic.id,
+            message=str(exc),
+            detail={"sender": exc.sender, "standard": exc.standard},
+            interchange_id=ic.id,
+            next_action="fix the envelope ids in the partner profile, then replay the interchange",
+        )
+        return None
+
+
+def _earlier_copy(session: Session, ic: Interchange) -> int | None:
+    """The first interchange from this partner with the same control number, if any."""
+    if not ic.control_number:
+        return None
+    return session.scalars(
+        select(Interchange.id)
+        .where(
+            Interchange.direction == Direction.INBOUND,
+            Interchange.partner_id == ic.partner_id,
+            Interchange.control_number == ic.control_number,
+            Interchange.id != ic.id,
+            Interchange.duplicate_of.is_(None),
+            Interchange.status.in_(
+                (
+                    InterchangeStatus.ENVELOPED,
+                    InterchangeStatus.PROCESSED,
+                    InterchangeStatus.REJECTED,
+                )
+            ),
+        )
+        .order_by(Interchange.id)
+        .limit(1)
+    ).first()
+
+
+def _ack_control_number(session: Session, profile: PartnerProfile) -> int:
+    kind = "isa" if profile.standard == "x12" else "unb"
+    return next_control_number(session, profile.id, kind)
+
+
+def _version(runtime: Runtime, partner_id: str) -> int | None:
+    served = runtime.profiles.served(partner_id)
+    return served.version if served else None
+
+
+def _store_documents(
+    session: Session,
+    ic: Interchange,
+    profile: PartnerProfile,
+    result: FileResult,
+    follow_up: list[tuple[str, tuple[Any, ...], dict[str, Any]]],
+) -> None:
+    now = datetime.now(UTC)
+    for position, tx in enumerate(result.transactions):
+        rejected, findings = result.verdict(tx)
+        doc = Document(
+            interchange_id=ic.id,
+            position=position,
+            group_control_number=tx.group,
+            doc_type=tx.type,
+            version=tx.version,
+            control_number=tx.control_number,
+            state=DocumentState.RECEIVED,
+            validation_errors=[i.to_dict() for i in tx.report.issues]
+            + [f.to_dict() for f in findings],
+            canonical=tx.canonical,
+        )
+        session.add(doc)
+        session.flush()
+        doc_type = tx.type or "?"
+        metrics.DOCUMENTS.labels(profile.id, doc_type, "received").inc()
+        if rejected:
+            transition(
+                session,
+                doc,
+                DocumentState.REJECTED,
+                actor=ACTOR,
+                detail={"reason": _reason(tx, findings)},
+            )
+            metrics.DOCUMENTS.labels(profile.id, doc_type, "rejected").inc()
+            continue
+        transition(session, doc, DocumentState.VALIDATED, actor=ACTOR)
+        if tx.canonical is None:
+            note(
+                session,
+                actor=ACTOR,
+                kind="not_translated",
+                document_id=doc.id,
+                detail={"type": doc_type, "why": "no map for this type"},
+            )
+            continue
+        transition(session, doc, DocumentState.TRANSLATED, actor=ACTOR)
+        if doc_type in ACK_TYPES:
+            transition(session, doc, DocumentState.QUEUED, actor=ACTOR, kind="routed:acks")
+            follow_up.append(("outbound.reconcile_acknowledgement", (doc.id,), {}))
+            continue
+        queue = queue_for(profile, doc_type)
+        sla = profile.sla.get(doc_type)
+        if sla is not None and sla.batch_window:
+            # held in the database until the window closes; the sweep hands it out then
+            doc.next_attempt_at = now + sla.batch_window
+            transition(
+                session,
+                doc,
+                DocumentState.QUEUED,
+                actor=ACTOR,
+                kind=f"routed:{queue}",
+                detail={"held_until": doc.next_attempt_at.isoformat()},
+            )
+            continue
+        transition(session, doc, DocumentState.QUEUED, actor=ACTOR, kind=f"routed:{queue}")
+        follow_up.append(("inbound.post_document", (doc.id,), {"queue": queue}))
+
+
+def _reason(tx: TransactionResult, findings: list[Any]) -> str:
+    return tx.summary() or next((f.message for f in findings), "rejected")
