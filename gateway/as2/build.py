@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from gateway.as2 import cms
 from gateway.as2.config import DIGEST_ALGORITHMS, PartnerAs2Config
-from gateway.as2.mdn import new_message_id
+from gateway.as2.mdn import new_message_id, quote_id
 
 
 def _boundary() -> str:
@@ -140,8 +140,8 @@ def build_message(
     mime_headers, body = _split(entity)
     headers = [
         ("AS2-Version", "1.2"),
-        ("AS2-From", config.our_as2_id),
-        ("AS2-To", config.partner_as2_id),
+        ("AS2-From", quote_id(config.our_as2_id)),
+        ("AS2-To", quote_id(config.partner_as2_id)),
         ("Message-ID", message_id),
         ("Date", email.utils.formatdate(usegmt=True)),
         ("Subject", subject or (filename or "AS2 message")),

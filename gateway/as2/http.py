@@ -17,7 +17,12 @@ from gateway.as2.client import receive_async_mdn
 from gateway.as2.config import As2Directory, StaticDirectory
 from gateway.as2.mdn import is_mdn
 from gateway.as2.mime import Entity, Span, headers_from_mapping
-from gateway.as2.receive import ReceiveOutcome, deliver_async_mdn, receive_message
+from gateway.as2.receive import (
+    ReceiveOutcome,
+    deliver_async_mdn,
+    last_resort_answer,
+    receive_message,
+)
 from gateway.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -81,16 +86,20 @@ def router(
                     receive_async_mdn, runtime, directory_, headers, span
                 )
                 return Response(result.text, status_code=result.status_code)
-            outcome = await run_in_threadpool(
-                receive_message,
-                runtime,
-                directory_,
-                headers,
-                span,
-                received_bytes=size,
-                too_large=too_large,
-                workdir=workdir,
-            )
+            try:
+                outcome = await run_in_threadpool(
+                    receive_message,
+                    runtime,
+                    directory_,
+                    headers,
+                    span,
+                    received_bytes=size,
+                    too_large=too_large,
+                    workdir=workdir,
+                )
+            except Exception as exc:  # the store itself failed: still no bare 500
+                log.exception("AS2 message could not be stored")
+                outcome = last_resort_answer(headers, exc)
         return _respond(runtime, outcome, background)
 
     @api.post("/as2/mdn")

@@ -102,8 +102,8 @@ def build_mdn(
     message_id = new_message_id(our_as2_id)
     headers = [
         ("AS2-Version", "1.2"),
-        ("AS2-From", _quote_id(our_as2_id)),
-        ("AS2-To", _quote_id(partner_as2_id)),
+        ("AS2-From", quote_id(our_as2_id)),
+        ("AS2-To", quote_id(partner_as2_id)),
         ("Message-ID", message_id),
         ("Date", email.utils.formatdate(usegmt=True)),
         ("Subject", "Message Disposition Notification"),
@@ -150,7 +150,7 @@ def build_mdn(
     )
 
 
-def _quote_id(as2_id: str) -> str:
+def quote_id(as2_id: str) -> str:
     return f'"{as2_id}"' if re.search(r"[\s\"(),:;<>@\[\\\]]", as2_id) else as2_id
 
 

@@ -27,7 +27,7 @@ from gateway.as2.errors import (
 )
 from gateway.as2.mdn import BuiltMdn, build_mdn, unquote_id
 from gateway.as2.mime import Entity, Span, headers_from_mapping, render_headers
-from gateway.as2.unwrap import UnwrapReport, unwrap
+from gateway.as2.unwrap import UnwrapReport, choose_mic_algorithm, unwrap
 from gateway.intake import take_in
 from gateway.runtime import Runtime
 from gateway.store.models import Direction, TransportReceipt
@@ -211,7 +211,7 @@ def receive_message(
             mic=report.mic,
             mic_algorithm=report.mic_algorithm,
             signer=signer,
-            sign_algorithm=(request.mic_algorithms or ["sha256"])[0] if signer else "sha256",
+            sign_algorithm=choose_mic_algorithm(request.mic_algorithms, "sha256"),
         )
         if request.mode != "none"
         else None
@@ -262,8 +262,33 @@ def receive_message(
         receipt_id=receipt_id,
         report=report.as_dict(),
     )
+    if config is None and request.mode == "async":
+        # never POST to a URL that an unidentified sender chose: answer in the response
+        request = MdnRequest("sync", None, request.signed, request.mic_algorithms)
     _answer(outcome, mdn, request, error)
     return outcome
+
+
+def last_resort_answer(
+    request_headers: Sequence[tuple[str, str]], exc: BaseException
+) -> ReceiveOutcome:
+    """When even storing or answering failed (store down, disk full): an unsigned MDN saying
+    so, or a plain 503 when no MDN was asked for, so the sender retries later."""
+    headers = headers_from_mapping(list(request_headers))
+    message_id = str(headers.get("Message-ID") or "<unknown>").strip()
+    error = ReceiveError(f"the gateway could not store the message ({exc.__class__.__name__})")
+    if parse_mdn_request(headers).mode == "none":
+        body = f"AS2 message not stored: {error}\n".encode()
+        return ReceiveOutcome(503, [("Content-Type", "text/plain; charset=utf-8")], body)
+    mdn = build_mdn(
+        original_message_id=message_id,
+        our_as2_id=unquote_id(headers.get("AS2-To")) or "edigw",
+        partner_as2_id=unquote_id(headers.get("AS2-From")) or "unknown",
+        error=error,
+        mic=None,
+        mic_algorithm=None,
+    )
+    return ReceiveOutcome(200, list(mdn.headers), mdn.body, message_id, mdn.disposition, str(error))
 
 
 def _answer(outcome: ReceiveOutcome, mdn: BuiltMdn | None, request: MdnRequest, error: Any) -> None:

@@ -220,3 +220,28 @@ def test_unreachable_partner_is_retried_then_fails(pair: Pair) -> None:
     result = send(pair.partner.runtime, config, PAYLOAD, "a.edi", sleep=delays.append)
     assert result.status == "send_failed" and result.attempts == 3
     assert delays == [0.1, 0.2]
+
+
+def test_unknown_partner_asking_for_async_mdn_is_answered_in_the_response(pair: Pair) -> None:
+    config = pair.configure(our_as2_id="NOBODY", mdn_mode="async")
+    message = build_message(config, PAYLOAD, "a.edi")
+    response = _post(pair, message.headers, message.body)
+    # an unidentified sender does not get us to POST to a URL of its choosing
+    mdn = parse_mdn_bytes(list(response.headers.multi_items()), response.content, [])
+    assert mdn.modifier == "error: unknown-trading-partner"
+
+
+def test_unsupported_micalg_falls_back_to_sha256(pair: Pair) -> None:
+    message = build_message(pair.configure(), PAYLOAD, "a.edi")
+    headers = [
+        (k, v)
+        if k != "Disposition-Notification-Options"
+        else (
+            k,
+            "signed-receipt-protocol=optional, pkcs7-signature; "
+            "signed-receipt-micalg=optional, sha3-256",
+        )
+        for k, v in message.headers
+    ]
+    mdn = _mdn(pair, _post(pair, headers, message.body))
+    assert mdn.processed_ok and mdn.mic_algorithm == "sha-256" and mdn.mic == message.mic
