@@ -15,11 +15,14 @@ import pytest
 from sqlalchemy import select, text
 
 from gateway.intake import PROCESS_TASK
+from gateway.runtime import Runtime
+from gateway.settings import load_settings
 from gateway.sftp import deliver_to_mailbox, place_outbound
 from gateway.store import Interchange
 from gateway.store.models import TransportReceipt
 from tests.integration.sftp.conftest import (
     Hosted,
+    hosted_server,
     run_sftp,
     sftp_batch_command,
     wait_for_archive,
@@ -217,3 +220,23 @@ def test_intake_failure_fails_the_close_and_the_server_carries_on(
     assert (hosted.mailbox("acme") / "inbound" / "status.edi").read_bytes() == X12
     still = run_sftp(openssh_sftp, hosted, "globex", "ls /inbound\n")
     assert still.returncode == 0, still.stderr
+
+
+def test_upload_on_postgresql(
+    fresh_pg_url: str, tmp_path: Path, keys_dir: Path, openssh_sftp: str
+) -> None:
+    runtime = Runtime.from_settings(
+        load_settings(var_dir=tmp_path / "var", database_url=fresh_pg_url)
+    )
+    hosted = hosted_server(runtime, keys_dir)
+    try:
+        local = tmp_path / "invoice-210.edi"
+        local.write_bytes(X12)
+        done = run_sftp(openssh_sftp, hosted, "globex", f"put {local} /inbound/\n")
+        assert done.returncode == 0, done.stderr
+        (row,) = interchanges(hosted)
+        assert (row.partner_id, row.transport_ref) == ("globex", "/inbound/invoice-210.edi")
+        assert hosted.enqueued == [(PROCESS_TASK, row.id)]
+    finally:
+        hosted.server.stop()
+        runtime.close()
