@@ -81,6 +81,7 @@ def canonical(data: bytes) -> bytes:
 CASES = {
     "signed-binary": ("sign-binary", PAYLOAD_ENTITY, PAYLOAD),
     "signed-text": ("sign-text", canonical(PAYLOAD_ENTITY), canonical(PAYLOAD)),
+    "signed-rsa-pss": ("sign-pss", PAYLOAD_ENTITY, PAYLOAD),
     "encrypted-aes256": ("enc:-aes256", PAYLOAD_ENTITY, PAYLOAD),
     "encrypted-aes128-oaep": ("enc:-aes128:oaep", PAYLOAD_ENTITY, PAYLOAD),
     "encrypted-aes192-oaep-sha256": ("enc:-aes192:oaep256", PAYLOAD_ENTITY, PAYLOAD),
@@ -97,7 +98,9 @@ def _openssl_make(openssl: str, steps: str, pair: Pair, folder: Path) -> bytes:
     for index, step in enumerate(steps.split(",")):
         out = folder / f"step{index + 1}.mime"
         if step.startswith("sign"):
-            binary = ["-binary"] if step == "sign-binary" else []
+            binary = ["-binary"] if step in ("sign-binary", "sign-pss") else []
+            if step == "sign-pss":
+                binary += ["-keyopt", "rsa_padding_mode:pss"]
             run(
                 openssl,
                 "cms",

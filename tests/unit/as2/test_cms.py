@@ -186,3 +186,32 @@ def test_micalg_spellings() -> None:
         "sha1",
     ]
     assert cms.micalg_name("sha1") == "sha-1" and cms.micalg_name("sha512") == "sha-512"
+
+
+def test_ecdsa_signature_round_trip() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    from gateway.as2.config import KeyPair
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ec")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(7)
+        .not_valid_before(now)
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    signature = cms.sign_detached(_digest(b"content"), "sha256", KeyPair(key, cert))
+    assert cms.verify_detached(signature, [_digest(b"content")], [cert])[0] == 0
+    with pytest.raises(IntegrityCheckFailed):
+        cms.verify_detached(signature, [_digest(b"other")], [cert])

@@ -79,3 +79,10 @@ def test_parse_entity_headers_and_body() -> None:
     assert parse_entity(Span.of_bytes(b"\r\nonly body")).body.read() == b"only body"
     with pytest.raises(MalformedMessage):
         parse_entity(Span.of_bytes(b"Content-Type: text/plain"))
+
+
+def test_quoted_printable_decoding_across_chunks() -> None:
+    encoded = b"caf=C3=A9 =\r\nsoft break\r\nline two=3D\r\n"
+    expected = "café soft break\r\nline two=\r\n".encode()
+    for size in (1, 3, 7, 100):
+        assert b"".join(decode_transfer(_chunked(encoded, size), "quoted-printable")) == expected
