@@ -414,7 +414,7 @@ def _odoo_plan(profile: PartnerProfile, record: CanonicalRecord, tx: Transaction
             f" {posting} {tol.percent} % / {tol.absolute} of the expected charge"
         )
         for line in record.lines:
-            product = odoo.charge_products.get(line.charge_class.value)
+            product = odoo.charge_products.get(line.charge_class.value) or odoo.fallback_product
             if product is None:
                 tx.findings.append(
                     Finding(

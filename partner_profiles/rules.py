@@ -323,7 +323,7 @@ def _odoo(profile: PartnerProfile) -> Iterator[Finding]:
             "the vendor's reference in Odoo (res.partner ref)",
             "vendor_for_invoices",
         )
-    if inbound_invoices and not profile.odoo.charge_products:
+    if inbound_invoices and not (profile.odoo.charge_products or profile.odoo.fallback_product):
         yield Finding(
             ("odoo", "charge_products"),
             "the partner sends invoices, but no charge class is mapped to an Odoo product"
@@ -393,6 +393,14 @@ def _vocab(profile: PartnerProfile) -> Iterator[Finding]:
         if charge_class not in charge_classes:
             yield Finding(
                 ("odoo", "charge_products", charge_class),
+                f"'{charge_class}' is not a charge class",
+                _one_of(charge_classes),
+                "charge_class",
+            )
+    for i, charge_class in enumerate(profile.invoices.allowed_accessorials):
+        if charge_class not in charge_classes:
+            yield Finding(
+                ("invoices", "allowed_accessorials", i),
                 f"'{charge_class}' is not a charge class",
                 _one_of(charge_classes),
                 "charge_class",

@@ -391,6 +391,10 @@ class Invoices(_Model):
     auto_post: bool = Field(
         default=False, description="post bills within tolerance; otherwise leave them draft"
     )
+    allowed_accessorials: list[Name] = Field(
+        default_factory=list,
+        description="accessorial charge classes accepted on a bill without having been expected",
+    )
     currency: Annotated[
         str,
         _pattern(r"^[A-Z]{3}$", "a currency code", "three capital letters, e.g. USD, EUR"),
@@ -424,6 +428,9 @@ class OdooMapping(_Model):
     journal: str | None = Field(default=None, description="purchase journal code for bills")
     charge_products: dict[Name, str] = Field(
         default_factory=dict, description="charge class -> product (default code) on bill lines"
+    )
+    fallback_product: str | None = Field(
+        default=None, description="product for a charge class without its own product"
     )
     carrier: str | None = Field(
         default=None, description="delivery.carrier whose pickings are tendered to this partner"

@@ -131,6 +131,11 @@ CASES = {
         "charge_class", "odoo.charge_products.fuel_surcharge", "is not a charge class",
         "fuel_surcharge",
     ),
+    "allowed accessorial that is not a charge class": Broken(
+        "acme-ltl", (("  auto_post: true", "  auto_post: true\n  allowed_accessorials: [lift]"),),
+        "charge_class", "invoices.allowed_accessorials[0]", "'lift' is not a charge class",
+        "allowed_accessorials", "accessorial_liftgate",
+    ),
     "unknown reference kind": Broken(
         "acme-ltl", (("{reference: bol,", "{reference: bill,"),),
         "reference_kind", "reference_rules[1].reference", "'bill' is not a reference kind",
@@ -387,6 +392,19 @@ def test_non_utf8_and_non_mapping_files_are_explained() -> None:
     with pytest.raises(ProfileError) as caught:
         parse_profile("", file="x.yaml")
     assert caught.value.problems[0].rule == "yaml"
+
+
+def test_a_fallback_product_is_enough_for_invoices() -> None:
+    text = variant(
+        "ridgeline-tl",
+        (
+            "  charge_products:\n    line_haul: FREIGHT-LINEHAUL\n    fuel: FREIGHT-FUEL\n"
+            "    accessorial_detention: FREIGHT-ACCESSORIAL\n"
+            "    accessorial_other: FREIGHT-ACCESSORIAL\n",
+            "  fallback_product: FREIGHT-OTHER\n",
+        ),
+    )
+    assert parse_profile(text).profile.odoo.fallback_product == "FREIGHT-OTHER"
 
 
 def test_every_problem_is_reported_at_once() -> None:

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from gateway.cli import main
-from partner_profiles import load_file
+from partner_profiles import load_file, parse_profile
 from partner_profiles.dryrun import Outcome, dry_run
 from tests.unit.profiles.support import EXAMPLES, x12_interchange
 
@@ -124,6 +124,19 @@ def test_unmapped_charge_class_is_a_warning_not_a_rejection() -> None:
     # TAX is no standard L1-08 code: the map says so, and the bill line has no product
     assert "L1-08 charge code 'TAX' not known [unknown_charge_code]" in messages
     assert any("no Odoo product for charge class other (code TAX)" in m for m in messages)
+
+
+def test_fallback_product_takes_unmapped_charge_classes() -> None:
+    text = (EXAMPLES / "acme-ltl.yaml").read_text()
+    text = text.replace(
+        "  carrier: ACME Freight LTL\n",
+        "  carrier: ACME Freight LTL\n  fallback_product: FREIGHT-OTHER\n",
+    )
+    profile = parse_profile(text).profile
+    result = dry_run(profile, invoice_210(("400", 50000), ("TAX", 2000)))
+    (tx,) = result.transactions
+    assert "  line other 20.00 -> product FREIGHT-OTHER" in tx.odoo
+    assert not any("no Odoo product" in f.message for f in tx.findings)
 
 
 def test_sender_mismatch_rejects_every_set_of_the_interchange(tmp_path: Path) -> None:
