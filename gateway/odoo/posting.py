@@ -544,6 +544,7 @@ class OdooPoster:
                 # posting it as a plain expense would count the freight twice (§7.2)
                 landed = False
                 hold_reason = f"landed cost not applied: {problem}; left draft for finance"
+                result.notes.append(hold_reason)
             else:
                 for line in lines:
                     line["is_landed_costs_line"] = True
@@ -584,7 +585,6 @@ class OdooPoster:
             result.notes.append("within tolerance; left draft (the profile does not auto-post)")
             return result
         if hold_reason:
-            result.notes.append(hold_reason)
             return result
         self.client.call("account.move", "action_post", ids=[bill_id])
         posted = self.client.read("account.move", [bill_id], ["name", "state"])[0]

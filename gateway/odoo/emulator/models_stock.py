@@ -528,7 +528,9 @@ class Picking(MailThread):
                                 "name": moves._rows[mid]["name"],
                                 "product_id": moves._rows[mid]["product_id"],
                                 "product_uom_qty": left,
+                                "product_uom": moves._rows[mid].get("product_uom"),
                                 "location_id": row["location_id"],
+                                "location_dest_id": row["location_dest_id"],
                             },
                         ]
                         for mid, left in remaining

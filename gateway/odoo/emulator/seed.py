@@ -629,7 +629,18 @@ def seed_demo(tx: Transaction, version: int) -> None:
                 "scheduled_date": scheduled,
                 "user_id": ADMIN_UID,
                 "move_ids": [
-                    [0, 0, {"name": n, "product_id": p, "product_uom_qty": q, "location_id": 8}]
+                    [
+                        0,
+                        0,
+                        {
+                            "name": n,
+                            "product_id": p,
+                            "product_uom_qty": q,
+                            "product_uom": 1,
+                            "location_id": 8,
+                            "location_dest_id": 5,
+                        },
+                    ]
                     for n, p, q in lines
                 ],
             },
@@ -685,6 +696,8 @@ def seed_demo(tx: Transaction, version: int) -> None:
                         "product_id": widgets,
                         "product_uom_qty": 10.0,
                         "location_id": 4,
+                        "location_dest_id": 8,
+                        "product_uom": 1,
                     },
                 ]
             ],

@@ -4,9 +4,11 @@ envelopes and error objects, and a threaded HTTP server with keep-alive."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import secrets
+import socket
 import tempfile
 import threading
 import traceback
@@ -78,6 +80,11 @@ class Emulator:
         self.major = int(version.split(".")[0])
         self.store = Store(db_path)
         self.sessions: dict[str, int] = {}
+        # test control (never part of Odoo): counters and injected faults, see inject_fault
+        self.connections = 0
+        self.object_calls = 0
+        self._faults: list[dict[str, Any]] = []
+        self._faults_lock = threading.Lock()
         pw = {"admin": "admin", "edigw-integration": "edigw", "clerk": "clerk"}
         pw.update(passwords or {})
         with self.store.lock:
@@ -91,6 +98,24 @@ class Emulator:
 
     def close(self) -> None:
         self.store.close()
+
+    def inject_fault(
+        self,
+        *,
+        count: int = 1,
+        http_status: int | None = None,
+        name: str = "psycopg2.errors.SerializationFailure",
+        message: str = "could not serialize access due to concurrent update",
+    ) -> None:
+        """Make the next `count` object-service calls fail without running: with an HTTP
+        status (a proxy's 502/503) or with an Odoo error object of the given name."""
+        with self._faults_lock:
+            for _ in range(count):
+                self._faults.append({"http_status": http_status, "name": name, "message": message})
+
+    def _next_fault(self) -> dict[str, Any] | None:
+        with self._faults_lock:
+            return self._faults.pop(0) if self._faults else None
 
     # --------------------------------------------------------------------- routing
     def handle(self, path: str, content_type: str, raw: bytes, cookies: dict[str, str]) -> Reply:
@@ -117,7 +142,19 @@ class Emulator:
                 headers.update(self._cookie(cookies.get("session_id")))
                 result = version_info(self.version)
             elif route == "/jsonrpc":
+                if params.get("service") == "object":
+                    self.object_calls += 1
+                    fault = self._next_fault()
+                    if fault and fault["http_status"]:
+                        return Reply(fault["http_status"], "Service Unavailable", text=True)
+                    if fault:
+                        raise _InjectedError(fault["name"], fault["message"])
                 result = self._jsonrpc(params)
+            elif route == "/_emulator/faults":
+                self.inject_fault(**params)
+                result = {"queued": len(self._faults)}
+            elif route == "/_emulator/stats":
+                result = {"connections": self.connections, "object_calls": self.object_calls}
             elif route == "/web/session/authenticate":
                 sid, result = self._authenticate(params)
                 headers.update(self._cookie(sid))
@@ -373,6 +410,12 @@ class Emulator:
         return _jsonable(result)
 
 
+class _InjectedError(EmulatedError):
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+
 # Python-level helpers of BaseModel that are not Odoo RPC methods.
 _NOT_RPC = {"sudo_model", "env"}
 
@@ -445,6 +488,16 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.open_sockets: set[Any] = set()
+
+    def close_connections(self) -> None:
+        """Drop kept-alive client connections, so their threads end with the server."""
+        for sock in list(self.open_sockets):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
 
 @dataclass
 class EmulatorHandle:
@@ -462,6 +515,7 @@ class EmulatorHandle:
 
     def stop(self) -> None:
         self._server.shutdown()
+        self._server.close_connections()
         self._server.server_close()
         self._thread.join(timeout=10)
         self.emulator.close()
