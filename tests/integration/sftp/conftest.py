@@ -17,6 +17,7 @@ from gateway.runtime import Runtime
 from gateway.sftp import MailboxConfig, MailboxLimits, StaticMailboxDirectory
 from gateway.sftp.server import SftpServerHandle, serve
 from tests import support
+from tests.integration.sftp.sshd import Sshd, start_sshd
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,14 @@ def hosted(runtime: Runtime, keys_dir: Path) -> Iterator[Hosted]:
     h = hosted_server(runtime, keys_dir)
     yield h
     h.server.stop()
+
+
+@pytest.fixture
+def sshd() -> Iterator[Sshd]:
+    """A real OpenSSH server playing a partner's SFTP server (see sshd.py)."""
+    server = start_sshd()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

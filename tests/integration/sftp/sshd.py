@@ -67,6 +67,13 @@ def _root_safe(folder: Path) -> str | None:
     return None
 
 
+def _chroot_parents() -> list[Path]:
+    """Where the test server may live: never under /tmp (world-writable)."""
+    if os.environ.get("EDIGW_TEST_SSHD_DIR"):
+        return [Path(os.environ["EDIGW_TEST_SSHD_DIR"])]
+    return [Path.home() / ".cache" / "edigw-sshd", Path("/var/lib/edigw-test-sshd")]
+
+
 @dataclass
 class Sshd:
     base: Path
@@ -123,11 +130,23 @@ def start_sshd() -> Sshd:
     assert binary is not None
     if os.geteuid() != 0:
         support.unavailable("sshd's ChrootDirectory needs root to run", required_by=REQUIRED_BY)
-    parent = Path(os.environ.get("EDIGW_TEST_SSHD_DIR", Path.home() / ".cache" / "edigw-sshd"))
-    parent.mkdir(parents=True, exist_ok=True, mode=0o755)
-    problem = _root_safe(parent)
-    if problem:
-        support.unavailable(f"cannot host sshd's chroot: {problem}", required_by=REQUIRED_BY)
+    parent, problems = None, []
+    for candidate in _chroot_parents():
+        try:
+            candidate.mkdir(parents=True, exist_ok=True, mode=0o755)
+        except OSError as exc:
+            problems.append(f"{candidate}: {exc.strerror}")
+            continue
+        problem = _root_safe(candidate)
+        if problem is None:
+            parent = candidate
+            break
+        problems.append(problem)
+    if parent is None:
+        support.unavailable(
+            f"no folder fit for sshd's chroot: {'; '.join(problems)}", required_by=REQUIRED_BY
+        )
+    assert parent is not None
     base = parent / uuid.uuid4().hex[:10]
     base.mkdir(mode=0o755)
     chroot = base / "chroot"

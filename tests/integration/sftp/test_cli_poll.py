@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from gateway.cli import main
-from tests.integration.sftp.sshd import Sshd, start_sshd
+from tests.integration.sftp.sshd import Sshd
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def sshd() -> Iterator[Sshd]:
-    server = start_sshd()
-    yield server
-    server.stop()
 
 
 def test_poll_command_fetches_and_reports(sshd: Sshd, tmp_path: Path) -> None:

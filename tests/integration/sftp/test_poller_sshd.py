@@ -8,7 +8,6 @@ import hashlib
 import os
 import socket
 import threading
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,18 +23,11 @@ from gateway.sftp.keys import sha256_fingerprint
 from gateway.sftp.poller import client_dir, due_partners, poll_due, poll_once, push_file
 from gateway.store import Interchange
 from gateway.store.models import ExceptionRecord, TransportReceipt
-from tests.integration.sftp.sshd import Sshd, start_sshd
+from tests.integration.sftp.sshd import Sshd
 
 pytestmark = pytest.mark.integration
 
 EDIFACT = b"UNA:+.? 'UNB+UNOC:3+FWD:ZZ+US:ZZ+261128:0500+42'UNH+1+IFTSTA:D:96A:UN'UNT+2+1'UNZ+1+42'"
-
-
-@pytest.fixture
-def sshd() -> Iterator[Sshd]:
-    server = start_sshd()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
