@@ -25,6 +25,8 @@ from tests.integration.as2.test_roundtrip import PAYLOAD
 
 pytestmark = pytest.mark.integration
 
+ROOT = Path(__file__).resolve().parents[3]
+
 
 def _interchange_count(pair: Pair) -> int:
     with pair.ours.runtime.db.session() as session:
@@ -178,3 +180,50 @@ def test_cli_send_and_inspect(pair: Pair, tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert json.loads(done.stdout)["error"]["modifier"] == "decryption-failed"
+
+
+def test_cli_send_as_the_partner_of_a_profile(pair: Pair, tmp_path: Path) -> None:
+    """`edigw as2 send FILE --partner acme-ltl --key ...` plays ACME from the shipped example
+    profile: ids, certificates and algorithms come from the profile, the message goes to the
+    gateway's own /as2."""
+    example = ROOT / "partner_profiles" / "examples" / "acme-ltl.yaml"
+    text = example.read_text()
+    text = text.replace("file:/etc/edigw/keys/as2-northwind.key", f"file:{pair.our_id.key_path}")
+    text = text.replace("file:/etc/edigw/certs/as2-northwind.pem", f"file:{pair.our_id.cert_path}")
+    text = text.replace(
+        "file:/etc/edigw/certs/acme-freight-2026.pem", f"file:{pair.partner_id.cert_path}"
+    )
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "acme-ltl.yaml").write_text(text)
+    pair.receiving(partner_as2_id="ACMEFREIGHT", our_as2_id="NORTHWIND-EDI")
+    payload = tmp_path / "status.edi"
+    payload.write_bytes(PAYLOAD)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EDIGW_")}
+    env |= {
+        "EDIGW_VAR_DIR": str(tmp_path / "cli-var"),
+        "EDIGW_PROFILES_DIR": str(profiles),
+        "EDIGW_HTTP_PORT": pair.ours.url.rsplit(":", 1)[1],
+    }
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("edigw")),
+            "as2",
+            "send",
+            str(payload),
+            "--partner",
+            "acme-ltl",
+            "--key",
+            str(pair.partner_id.key_path),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert json.loads(done.stdout)["status"] == "delivered"
+    with pair.ours.runtime.db.session() as session:
+        stored = session.scalars(select(Interchange)).one()
+        assert stored.meta["as2"]["as2-from"] == "ACMEFREIGHT"
+        assert stored.meta["security"]["signed"] and stored.meta["security"]["encrypted"]
