@@ -24,6 +24,7 @@ from translators.canonical.models import (
 )
 from translators.core.segment import Segment
 from translators.maps import (
+    _fit,
     edifact_ack,
     edifact_iftmbc,
     edifact_iftmin,
@@ -35,7 +36,7 @@ from translators.maps import (
     x12_990,
     x12_ack,
 )
-from translators.maps.context import DEFAULT_CONTEXT, MapContext
+from translators.maps.context import DEFAULT_CONTEXT, MapContext, MapError
 
 __all__ = [
     "DEFAULT_CONTEXT",
@@ -74,11 +75,6 @@ INBOUND: dict[tuple[str, str], Inbound] = {
 }
 
 DEFAULT_VERSION = {"x12": "004010", "edifact": "D96A"}
-
-
-class MapError(ValueError):
-    """A record that cannot be rendered in the asked standard (e.g. a TenderResponse as
-    EDIFACT, a FunctionalAck anywhere: the engines build those)."""
 
 
 def inbound_types() -> list[tuple[str, str]]:
@@ -122,10 +118,26 @@ def from_canonical(
     context: MapContext | None = None,
     control_number: str = "0001",
 ) -> list[Segment]:
-    """The transaction (ST..SE or UNH..UNT) for `record` in `standard` and `version`."""
+    """The transaction (ST..SE or UNH..UNT) for `record` in `standard` and `version`, fitted
+    to our implementation guide for it (over-long free text cut to its element's size).
+    `MapError` when no map renders the record or it lacks mandatory data."""
     standard = standard.lower()
     version = version or DEFAULT_VERSION.get(standard, "")
     context = context or DEFAULT_CONTEXT
+    segments = _render(record, standard, version, context, control_number)
+    if standard == "x12":
+        return _fit.fit(segments, _fit.x12_guide(segments[0].get(1), version))
+    message_type = segments[0].get(2, 1)
+    return _fit.fit(segments, _fit.edifact_guide(message_type, version))
+
+
+def _render(
+    record: CanonicalRecord,
+    standard: str,
+    version: str,
+    context: MapContext,
+    control_number: str,
+) -> list[Segment]:
     if standard == "x12":
         if isinstance(record, LoadTender):
             return x12_204.from_canonical(record, version, context, control_number)

@@ -244,3 +244,32 @@ def edifact_dtm_value(moment: dt.datetime, local: bool = False) -> tuple[str, st
     sign = "+" if minutes >= 0 else "-"
     minutes = abs(minutes)
     return moment.strftime("%Y%m%d%H%M") + f"{sign}{minutes // 60:02d}{minutes % 60:02d}", "205"
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Split text into pieces of at most `width`, at spaces where it can (the pieces joined
+    with single spaces give the text back when it has no double spaces)."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > width:
+        cut = rest.rfind(" ", 1, width + 1)
+        if cut <= 0:
+            pieces.append(rest[:width])
+            rest = rest[width:]
+        else:
+            pieces.append(rest[:cut])
+            rest = rest[cut + 1 :]
+    if rest or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+def require(value: str | None, fallback: str | None, what: str) -> str:
+    """A mandatory value for an outbound transaction, or `MapError` saying what is missing."""
+    from translators.maps.context import MapError
+
+    if value:
+        return value
+    if fallback:
+        return fallback
+    raise MapError(f"cannot render: {what} is missing")

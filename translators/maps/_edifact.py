@@ -25,6 +25,7 @@ from translators.maps._common import (
     edifact_datetime,
     edifact_dtm_value,
     real,
+    wrap,
 )
 from translators.maps.context import MapContext
 
@@ -93,8 +94,14 @@ def write_references(refs: References, context: MapContext) -> list[Segment]:
     return out
 
 
-def read_party(segments: Sequence[Segment], index: int, context: MapContext) -> tuple[Party, int]:
-    """NAD with its CTA/COM contacts; returns the party and the index after them."""
+def read_party(
+    segments: Sequence[Segment],
+    index: int,
+    context: MapContext,
+    locations: list[Segment] | None = None,
+) -> tuple[Party, int]:
+    """NAD with its CTA/COM contacts; returns the party and the index after them. LOC
+    segments between the NAD and its contacts go to `locations` when it is given."""
     nad = segments[index]
     role = q.canonical_name(
         nad.get(1).strip(), q.EDIFACT_PARTY, "edifact", context.party_roles or None
@@ -121,9 +128,13 @@ def read_party(segments: Sequence[Segment], index: int, context: MapContext) -> 
         party.address = address
     index += 1
     contacts: list[Contact] = []
-    while index < len(segments) and segments[index].tag in ("CTA", "COM"):
+    while index < len(segments) and segments[index].tag in ("CTA", "COM", "LOC"):
         s = segments[index]
-        if s.tag == "CTA":
+        if s.tag == "LOC":
+            if locations is None or contacts:
+                break
+            locations.append(s)
+        elif s.tag == "CTA":
             contacts.append(Contact(function=clean(s.get(1)), name=clean(s.get(2, 2))))
         else:
             if not contacts:
@@ -146,12 +157,19 @@ def _components(value: Value) -> list[str]:
     return [value.strip()]
 
 
-def write_party(party: Party, context: MapContext, role_code: str | None = None) -> list[Segment]:
+def write_party(
+    party: Party,
+    context: MapContext,
+    role_code: str | None = None,
+    after_nad: Sequence[Segment] = (),
+) -> list[Segment]:
+    """NAD (name wrapped over C080's five 35-character components), then `after_nad`
+    (e.g. a LOC, which the segment group places before the contacts), then CTA/COM."""
     code = role_code or q.code_for(
         party.role, q.EDIFACT_PARTY_CODE, "edifact", context.party_roles or None
     )
-    if code is None:
-        return []
+    if code is None or len(code) > 3:
+        return []  # 3035 is an..3: a longer partner qualifier cannot be written
     agency = (
         q.code_for(party.id_scheme, q.EDIFACT_ID_SCHEME_CODE, "edifact")
         if party.id_scheme
@@ -165,7 +183,7 @@ def write_party(party: Party, context: MapContext, role_code: str | None = None)
             code,
             ident,
             "",
-            party.name or "",
+            comp(*wrap(party.name, 35)[:5]) if party.name else "",
             comp(*address.lines[:4]) if address.lines else "",
             address.city,
             address.region,
@@ -173,6 +191,7 @@ def write_party(party: Party, context: MapContext, role_code: str | None = None)
             address.country,
         )
     ]
+    out.extend(after_nad)
     for contact in party.contacts:
         out.append(seg("CTA", contact.function or "IC", comp("", contact.name or "")))
         if contact.phone:
@@ -228,3 +247,14 @@ def write_volume(volume: Volume) -> Segment:
 def read_quantity(value: str, unit: str) -> Quantity | None:
     number = decimal(value)
     return Quantity(value=number, unit=clean(unit)) if number is not None else None
+
+
+def free_text(qualifier: str, texts: Sequence[str]) -> list[Segment]:
+    """FTX segments: 4440 holds 70 characters in D96A (512 later) and FTX five of them, so
+    text is wrapped at 70 and a long one continues in another FTX."""
+    out: list[Segment] = []
+    for text in texts:
+        pieces = wrap(text, 70)
+        for start in range(0, len(pieces), 5):
+            out.append(seg("FTX", qualifier, "", "", comp(*pieces[start : start + 5])))
+    return out

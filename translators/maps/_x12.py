@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from translators.canonical.models import Address, Contact, Party, References, Weight
+from translators.canonical.models import Address, Contact, Equipment, Party, References, Weight
 from translators.codes import qualifiers as q
 from translators.core.segment import Segment, Value
 from translators.maps._common import add_reference, clean, decimal, real
@@ -127,6 +127,8 @@ def write_party(party: Party, context: MapContext) -> list[Segment]:
         return []
     scheme = q.code_for(party.id_scheme, q.X12_ID_SCHEME_CODE, "x12") if party.id_scheme else None
     ident = party.id if scheme else None
+    if not party.name and not ident:
+        return []  # N1 needs a name or an id (R0203): a bare role says nothing
     out = [seg("N1", code, party.name or "", scheme, ident)]
     if party.address is not None:
         address = party.address
@@ -145,12 +147,36 @@ def write_party(party: Party, context: MapContext) -> list[Segment]:
                 )
             )
     for contact in party.contacts:
+        if not contact.name:
+            continue  # G61-02 is mandatory
         numbers: list[str | None] = []
         if contact.phone:
             numbers += ["TE", contact.phone]
         if contact.email:
             numbers += ["EM", contact.email]
-        out.append(seg("G61", contact.function or "IC", contact.name or "", *numbers))
+        out.append(seg("G61", contact.function or "IC", contact.name, *numbers))
+    return out
+
+
+def equipment_codes(equipment: Equipment) -> tuple[str, str, str]:
+    """(initial, number, description code) for N7/MS2: a container number sent whole
+    (`TRHU4561222`) is split into its owner prefix and serial; only a 2-letter X12
+    equipment code is kept (an ISO size-type such as `45G1` does not fit element 40)."""
+    initial, number = equipment.initial or "", equipment.number
+    if not initial and len(number) > 4 and number[:4].isalpha() and number[4:].isdigit():
+        initial, number = number[:4], number[4:]
+    code = equipment.type_code or ""
+    return initial, number, code if len(code) == 2 else ""
+
+
+def remarks(tag: str, texts: list[str], width: int) -> list[Segment]:
+    """Free text in as many segments as it needs (K1-01 holds 30 characters, NTE-02 80)."""
+    from translators.maps._common import wrap
+
+    out: list[Segment] = []
+    for text in texts:
+        for piece in wrap(text, width):
+            out.append(seg(tag, piece) if tag == "K1" else seg(tag, "", piece))
     return out
 
 

@@ -19,6 +19,8 @@ class MapContext:
     """
 
     partner: str | None = None
+    # the SCAC to write when a record has none (B2-02, B10-03, B3-11 are mandatory)
+    carrier_scac: str | None = None
     status_codes: Mapping[str, str] = field(default_factory=dict)
     charge_codes: Mapping[str, str] = field(default_factory=dict)
     reference_qualifiers: Mapping[str, str] = field(default_factory=dict)
@@ -34,3 +36,8 @@ class MapContext:
 
 
 DEFAULT_CONTEXT = MapContext()
+
+
+class MapError(ValueError):
+    """A record that cannot be rendered: the asked standard has no map for it, or it lacks
+    data the transaction cannot go without (e.g. a 214 without the carrier's SCAC)."""

@@ -126,15 +126,15 @@ def to_canonical(
                 stop_for_times = stops.setdefault(sequence, Stop(sequence=sequence, kind=kind))
         elif tag == "NAD":
             stop_for_times, goods_stop = None, None
-            party, i = e.read_party(items, i, context)
-            marker = _marker(items[i]) if i < len(items) and items[i].tag == "LOC" else None
+            places: list[Segment] = []
+            party, i = e.read_party(items, i, context, places)
+            marker = next((m for m in map(_marker, places) if m is not None), None)
             if marker is not None:
                 kind, sequence = marker
                 stop = stops.setdefault(sequence, Stop(sequence=sequence, kind=kind))
                 if not (_empty(party) and party.role == DEFAULT_ROLE[kind]):
                     stop.party = party
                 ref_target = stop.references
-                i += 1
             else:
                 tender.parties.append(party)
                 ref_target = refs
@@ -224,8 +224,7 @@ def from_canonical(
     if tender.total_charge is not None:
         money = tender.total_charge
         out.append(e.seg("MOA", e.comp(FREIGHT_CHARGE, real(money.amount), money.currency)))
-    for note in tender.notes:
-        out.append(e.seg("FTX", "AAI", "", "", _ftx_text(note)))
+    out.extend(e.free_text("AAI", tender.notes))
     if tender.total_weight is not None:
         weight = tender.total_weight
         unit = q.EDIFACT_WEIGHT_UNIT_CODE[weight.unit]
@@ -236,11 +235,16 @@ def from_canonical(
     carrier = e.comp(tender.carrier_scac, "172", "182") if tender.carrier_scac else ""
     out.append(e.seg("TDT", "20", "", "3", "", carrier))
     for stop in tender.stops:
-        out.append(_stop_marker(stop))
         earliest_code, latest_code = WINDOW[stop.kind]
+        written = False
         for code, moment in ((earliest_code, stop.earliest), (latest_code, stop.latest)):
             if moment is not None:
+                # D96A allows one DTM per place: each end of the window gets its own marker
+                out.append(_stop_marker(stop))
                 out.append(_time(code, moment, stop.time_zone_assumed))
+                written = True
+        if not written:
+            out.append(_stop_marker(stop))
     for party in tender.parties:
         out.extend(e.write_party(party, context))
     for stop in tender.stops:
@@ -248,8 +252,13 @@ def from_canonical(
         role_code = q.code_for(
             party.role, q.EDIFACT_PARTY_CODE, "edifact", context.party_roles or None
         )
-        out.extend(e.write_party(party, context, role_code=role_code or "DP"))
-        out.append(_stop_marker(stop))
+        group = e.write_party(
+            party, context, role_code=role_code or "DP", after_nad=[_stop_marker(stop)]
+        )
+        if not group:  # a role EDIFACT cannot name: the stop keeps the default one
+            default = Party(role=DEFAULT_ROLE[stop.kind])
+            group = e.write_party(default, context, after_nad=[_stop_marker(stop)])
+        out.extend(group)
         out.extend(e.write_references(stop.references, context))
     for stop in tender.stops:
         if stop.quantity is None and stop.weight is None and stop.volume is None:
@@ -273,9 +282,3 @@ def _stop_marker(stop: Stop) -> Segment:
 
 def _time(qualifier: str, moment: dt.datetime, local: bool) -> Segment:
     return e.write_time(qualifier, moment, local=local)
-
-
-def _ftx_text(note: str) -> str | tuple[str, ...]:
-    """FTX 4440 holds 512 characters per component, five components."""
-    chunks = tuple(note[n : n + 512] for n in range(0, min(len(note), 2560), 512))
-    return chunks[0] if len(chunks) == 1 else chunks

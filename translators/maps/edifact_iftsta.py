@@ -220,8 +220,7 @@ def from_canonical(
         out.extend(e.write_references(event.references, context))
         if event.time is not None:
             out.append(e.write_time("334", event.time, local=event.time_zone_assumed))
-        for remark in event.remarks:
-            out.append(e.seg("FTX", "AAI", "", "", remark[:512]))
+        out.extend(e.free_text("AAI", event.remarks))
         if event.location is not None:
             loc = event.location
             out.append(

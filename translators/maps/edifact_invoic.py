@@ -16,7 +16,7 @@ from translators.codes import qualifiers as q
 from translators.core.segment import Segment
 from translators.maps import _edifact as e
 from translators.maps._common import Findings, clean, decimal, parse_date, real
-from translators.maps.context import DEFAULT_CONTEXT, MapContext
+from translators.maps.context import DEFAULT_CONTEXT, MapContext, MapError
 
 KIND = {
     "380": InvoiceKind.INVOICE,
@@ -262,6 +262,8 @@ def from_canonical(
     """An INVOIC message (UNH..UNT): header allowances/charges as ALC groups, item lines as
     LIN groups, the total as MOA+77 after UNS."""
     context = context or DEFAULT_CONTEXT
+    if invoice.invoice_date is None:
+        raise MapError("cannot render: the invoice date (DTM, mandatory in INVOIC) is missing")
     out = [e.seg("BGM", KIND_CODE[invoice.kind], invoice.invoice_number, "9")]
     for qualifier, day in (
         ("3", invoice.invoice_date),
@@ -272,29 +274,34 @@ def from_canonical(
             out.append(e.seg("DTM", e.comp(qualifier, day.strftime("%Y%m%d"), "102")))
     if invoice.payment_method is not None:
         out.append(e.seg("PAI", e.comp("", "", q.EDIFACT_PAYMENT_CODE[invoice.payment_method])))
-    if invoice.total_weight is not None:
-        out.append(e.write_weight(invoice.total_weight))
     refs = dict(invoice.references)
     if invoice.shipment_id:
         refs["shipment_id"] = [invoice.shipment_id, *refs.get("shipment_id", [])]
     out.extend(e.write_references(refs, context))
     for party in invoice.parties:
         out.extend(e.write_party(party, context))
-    out.append(e.seg("CUX", e.comp("2", invoice.currency, "4")))
-    if invoice.carrier_scac:
-        out.append(e.seg("TDT", "20", "", "3", "", e.comp(invoice.carrier_scac, "172", "182")))
-    # document order is kept: charges before the first item line are header ALC/TAX groups,
-    # item lines are LIN groups, charges after them are summary ALC groups after UNS
+    # header taxes (SG6) come before the currency (SG7), header charges (SG15) after TDT
     first_item = next(
         (n for n, line in enumerate(invoice.lines) if line.code_list == "edifact:item"),
         len(invoice.lines),
     )
+    for line in invoice.lines[:first_item]:
+        if _is_tax(line):
+            out.extend(_tax(line))
+    out.append(e.seg("CUX", e.comp("2", invoice.currency, "4")))
+    if invoice.carrier_scac:
+        out.append(e.seg("TDT", "20", "", "3", "", e.comp(invoice.carrier_scac, "172", "182")))
+    # charges before the first item line are header ALC groups, item lines are LIN groups
+    # (a tax after one sits in its LIN group), charges after them are summary ALC groups
     trailing: list[ChargeLine] = []
     for index, line in enumerate(invoice.lines):
         if line.code_list == "edifact:item":
             out.extend(_item(line, index + 1))
-        elif index < first_item or _is_tax(line):
-            out.extend(_tax(line) if _is_tax(line) else _alc(line))
+        elif index < first_item:
+            if not _is_tax(line):
+                out.extend(_alc(line))
+        elif _is_tax(line):
+            out.extend(_tax(line))
         else:
             trailing.append(line)
     out.append(e.seg("UNS", "S"))

@@ -28,6 +28,7 @@ from translators.maps._common import (
     implied,
     n2,
     real,
+    require,
     x12_date_time_code,
     x12_datetime,
 )
@@ -211,19 +212,20 @@ def from_canonical(
     """A 204 transaction set (ST..SE)."""
     context = context or DEFAULT_CONTEXT
     payment = q.X12_PAYMENT_CODE.get(tender.payment_method or PaymentMethod.PREPAID, "PP")
+    scac = require(tender.carrier_scac, context.carrier_scac, "the carrier SCAC (B2-02)")
     out = [
-        _x12.seg("B2", "", tender.carrier_scac or "", "", tender.shipment_id, "", payment),
+        _x12.seg("B2", "", scac, "", tender.shipment_id, "", payment),
         _x12.seg("B2A", PURPOSE_CODE.get(tender.purpose, "00"), "LT"),
     ]
     out.extend(_x12.write_references("L11", tender.references, context))
     if tender.response_due is not None:
         out.append(_g62("64", "1", tender.response_due))
-    for note in tender.notes:
-        out.append(_x12.seg("NTE", "", note))
+    out.extend(_x12.remarks("NTE", tender.notes, 80))
     for party in tender.parties:
         out.extend(_x12.write_party(party, context))
     for unit in tender.equipment:
-        out.append(_x12.seg("N7", unit.initial, unit.number, *[""] * 8, unit.type_code))
+        initial, number, code = _x12.equipment_codes(unit)
+        out.append(_x12.seg("N7", initial, number, *[""] * 8, code))
     for stop in tender.stops:
         out.extend(_write_stop(stop, context))
     if tender.total_weight is not None or tender.total_charge is not None:
@@ -277,8 +279,7 @@ def _write_stop(stop: Stop, context: MapContext) -> list[Segment]:
     if stop.weight is not None and stop.weight.qualifier:
         qualifier, unit, value = _x12.weight_codes(stop.weight)
         out.append(_x12.seg("AT8", qualifier, unit, value))
-    for note in stop.notes:
-        out.append(_x12.seg("NTE", "", note))
+    out.extend(_x12.remarks("NTE", stop.notes, 80))
     if stop.party is not None:
         out.extend(_x12.write_party(stop.party, context))
     return out

@@ -13,7 +13,16 @@ from translators.codes import charges
 from translators.codes import qualifiers as q
 from translators.core.segment import Segment
 from translators.maps import _x12
-from translators.maps._common import Findings, clean, decimal, implied, n2, parse_date, real
+from translators.maps._common import (
+    Findings,
+    clean,
+    decimal,
+    implied,
+    n2,
+    parse_date,
+    real,
+    require,
+)
 from translators.maps.context import DEFAULT_CONTEXT, MapContext
 
 
@@ -158,12 +167,12 @@ def from_canonical(
             invoice.shipment_id,
             payment or "PP",
             "",
-            _date(invoice.invoice_date),
+            require(_date(invoice.invoice_date), None, "the invoice date (B3-06)"),
             n2(invoice.total.amount),
             "",
             _date(invoice.delivery_date),
             "035" if invoice.delivery_date else "",
-            invoice.carrier_scac or "",
+            require(invoice.carrier_scac, context.carrier_scac, "the carrier SCAC (B3-11)"),
             _date(invoice.ship_date),
         ),
         _x12.seg("C3", invoice.currency),
@@ -187,7 +196,8 @@ def from_canonical(
             _x12.seg(
                 "L1",
                 str(number),
-                real(line.rate) if line.rate is not None else "",
+                # L1-02 and L1-03 go together (P0203): a rate without its basis stays out
+                real(line.rate) if line.rate is not None and line.rate_qualifier else "",
                 line.rate_qualifier if line.rate is not None else "",
                 n2(line.amount.amount),
                 "",

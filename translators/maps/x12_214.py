@@ -27,6 +27,7 @@ from translators.maps._common import (
     clean,
     decimal,
     real,
+    require,
     x12_date_time_code,
     x12_datetime,
 )
@@ -196,26 +197,27 @@ def from_canonical(
         _x12.seg(
             "B10",
             record.carrier_reference or "",
-            record.shipment_id or "",
-            record.carrier_scac or "",
+            require(record.shipment_id, _fallback_id(record), "the shipment id (B10-02)"),
+            require(record.carrier_scac, context.carrier_scac, "the carrier SCAC (B10-03)"),
         )
     )
     out.extend(reference_segments)
     for party in record.parties:
         out.extend(_x12.write_party(party, context))
     for number, event in enumerate(record.events, start=1):
+        at7 = _at7(event, version)
+        if at7 is None:
+            continue  # no X12 code says what happened (an unknown EDIFACT status)
         lx = event.consignment if event.consignment and event.consignment.isdigit() else None
         out.append(_x12.seg("LX", lx or str(number)))
-        out.append(_at7(event, version))
+        out.append(at7)
         if event.location is not None:
             loc = event.location
             out.append(_x12.seg("MS1", loc.city, loc.region, loc.country))
         if event.equipment is not None:
-            eq = event.equipment
-            out.append(_x12.seg("MS2", eq.initial or "", eq.number, eq.type_code))
+            out.append(_x12.seg("MS2", *_x12.equipment_codes(event.equipment)))
         out.extend(_x12.write_references("L11", event.references, context))
-        for remark in event.remarks:
-            out.append(_x12.seg("K1", remark))
+        out.extend(_x12.remarks("K1", event.remarks, 30))
         if event.weight is not None:
             qualifier, unit, value = _x12.weight_codes(event.weight)
             count = real(event.quantity.value) if event.quantity else None
@@ -223,7 +225,7 @@ def from_canonical(
     return _x12.frame("214", out, control_number)
 
 
-def _at7(event: StatusEvent, version: str) -> Segment:
+def _at7(event: StatusEvent, version: str) -> Segment | None:
     original = event.original if event.original and event.original.standard == "x12" else None
     date, clock, zone = ("", "", "")
     if event.time is not None:
@@ -239,7 +241,17 @@ def _at7(event: StatusEvent, version: str) -> Segment:
         reason = None
         if event.original and event.original.reason:  # an EDIFACT 9013 reason
             reason = codes.REASON_EDIFACT_TO_X12.get(event.original.reason)
+    if not status:
+        return None
     # 004010 pairs AT7-01 with AT7-02, so a status without a reason says "normal status"
     if status and not reason and version.startswith("0040") and version < "004030":
         reason = "NS"
     return _x12.seg("AT7", status, reason, "", "", date, clock, zone)
+
+
+def _fallback_id(record: ShipmentStatus) -> str | None:
+    """B10-02 is mandatory: an IFTSTA that names no consignment still has references."""
+    for kind in ("shipment_id", "load_id", "bol"):
+        if record.references.get(kind):
+            return record.references[kind][0]
+    return record.carrier_reference

@@ -9,7 +9,7 @@ from translators.canonical.models import Source, TenderResponse
 from translators.canonical.vocab import TenderAction
 from translators.core.segment import Segment
 from translators.maps import _x12
-from translators.maps._common import Findings, clean, parse_date
+from translators.maps._common import Findings, clean, parse_date, require
 from translators.maps.context import DEFAULT_CONTEXT, MapContext
 
 # B1-04 Reservation Action Code (558); 004010 partners use A/D, later releases add the rest
@@ -72,11 +72,11 @@ def from_canonical(
     if code is None or ACTION[code] is not response.action:
         code = ACTION_CODE.get(response.action, "D")
     date = response.response_date.strftime("%Y%m%d") if response.response_date else ""
-    out = [_x12.seg("B1", response.carrier_scac or "", response.shipment_id, date, code)]
+    scac = require(response.carrier_scac, context.carrier_scac, "the carrier SCAC (B1-01)")
+    out = [_x12.seg("B1", scac, response.shipment_id, date, code)]
     # the 990 has room for one N9: the first reference goes, the rest cannot be carried
     out.extend(_x12.write_references("N9", response.references, context)[:1])
     if response.reason_code:
         out.append(_x12.seg("V9", response.reason_code))
-    for remark in response.remarks:
-        out.append(_x12.seg("K1", remark))
+    out.extend(_x12.remarks("K1", response.remarks, 30)[:10])
     return _x12.frame("990", out, control_number)

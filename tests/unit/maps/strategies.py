@@ -44,8 +44,16 @@ from translators.maps import x12_204, x12_990
 Draw = Any
 
 ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-ident = st.text(ALNUM, min_size=1, max_size=12)
-words = st.text(ALNUM + " ", min_size=1, max_size=30).map(str.strip).filter(bool)
+ident = st.text(ALNUM, min_size=2, max_size=10)
+# free text as partners send it: single spaces, at least two characters (X12 minimum sizes)
+words = (
+    st.text(ALNUM + " ", min_size=2, max_size=30)
+    .map(lambda t: " ".join(t.split()))
+    .filter(lambda t: len(t) >= 2)
+)
+digits = st.text("0123456789", min_size=1, max_size=10)
+counts = st.integers(1, 999999).map(Decimal)  # package counts are whole numbers (N0)
+package = st.sampled_from(["PC", "CA", "PL", "CT"])
 scac = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=4)
 currency = st.sampled_from(["USD", "CAD", "EUR", "NOK", "GBP"])
 amount = st.decimals(min_value=-99999, max_value=99999, places=2, allow_nan=False)
@@ -90,6 +98,7 @@ def parties(draw: Draw, standard: str, roles: list[str] | None = None) -> Party:
     schemes = _names(q.X12_ID_SCHEME if standard == "x12" else q.EDIFACT_ID_SCHEME)
     role = draw(st.sampled_from(roles or _names(table)))
     with_id = draw(st.booleans())
+    name = draw(words) if standard == "x12" and not with_id else draw(st.none() | words)
     address = draw(
         st.none()
         | st.builds(
@@ -97,7 +106,7 @@ def parties(draw: Draw, standard: str, roles: list[str] | None = None) -> Party:
             lines=st.lists(words, max_size=2 if standard == "x12" else 4),
             city=words,
             region=st.none() | st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=2),
-            postal_code=st.none() | ident,
+            postal_code=st.none() | st.text(ALNUM, min_size=3, max_size=9),
             country=st.none() | st.sampled_from(["US", "CA", "DE", "NO"]),
         )
     )
@@ -106,7 +115,7 @@ def parties(draw: Draw, standard: str, roles: list[str] | None = None) -> Party:
             st.builds(
                 Contact,
                 function=st.sampled_from(["IC", "SH", "DC"]),
-                name=st.none() | words,
+                name=words if standard == "x12" else st.none() | words,
                 phone=st.none() | st.text("0123456789", min_size=5, max_size=12),
                 email=st.none(),
             ),
@@ -115,7 +124,7 @@ def parties(draw: Draw, standard: str, roles: list[str] | None = None) -> Party:
     )
     return Party(
         role=role,
-        name=draw(st.none() | words),
+        name=name,
         id=draw(ident) if with_id else None,
         id_scheme=draw(st.sampled_from(schemes)) if with_id else None,
         address=address,
@@ -148,13 +157,18 @@ def x12_events(draw: Draw) -> StatusEvent:
         time=draw(st.none() | moments),
         location=draw(
             st.none()
-            | st.builds(Location, city=words, region=st.none() | words, country=st.none() | words)
+            | st.builds(
+                Location,
+                city=words,
+                region=st.none() | st.sampled_from(["ME", "TX", "ON"]),
+                country=st.none() | st.sampled_from(["US", "CA", "USA"]),
+            )
         ),
         consignment=str(draw(st.integers(1, 999))),
         references=draw(references("x12")),
-        equipment=draw(st.none() | st.builds(Equipment, initial=st.none() | scac, number=ident)),
+        equipment=draw(st.none() | st.builds(Equipment, initial=st.none() | scac, number=digits)),
         weight=weight,
-        quantity=draw(st.none() | st.builds(Quantity, value=positive)) if weight else None,
+        quantity=draw(st.none() | st.builds(Quantity, value=counts)) if weight else None,
         remarks=draw(st.lists(words, max_size=2)),
     )
 
@@ -190,7 +204,7 @@ def edifact_events(draw: Draw) -> StatusEvent:
         references=draw(references("edifact")),
         equipment=draw(st.none() | st.builds(Equipment, number=ident, type_code=st.none() | ident)),
         weight=weight,
-        quantity=draw(st.none() | st.builds(Quantity, value=positive, unit=st.none() | ident)),
+        quantity=draw(st.none() | st.builds(Quantity, value=counts, unit=st.none() | package)),
         remarks=draw(st.lists(words, max_size=2)),
     )
 
@@ -246,7 +260,7 @@ def stops(draw: Draw, standard: str, sequence: int) -> Stop:
         latest=draw(st.none() | moments),
         references=draw(references(standard)),
         weight=weight,
-        quantity=draw(st.none() | st.builds(Quantity, value=positive, unit=st.none() | ident)),
+        quantity=draw(st.none() | st.builds(Quantity, value=counts, unit=st.none() | package)),
         volume=draw(
             st.none() | st.builds(Volume, value=positive, unit=st.sampled_from(volume_units))
         ),
@@ -266,7 +280,7 @@ def load_tenders(draw: Draw, standard: str) -> LoadTender:
     return LoadTender(
         shipment_id=draw(ident),
         purpose=draw(st.sampled_from(purposes)),
-        carrier_scac=draw(st.none() | scac),
+        carrier_scac=draw(scac) if x12 else draw(st.none() | scac),
         payment_method=draw(st.sampled_from(list(PaymentMethod)))
         if x12
         else draw(st.none() | st.sampled_from(list(PaymentMethod))),
@@ -279,8 +293,9 @@ def load_tenders(draw: Draw, standard: str) -> LoadTender:
                 st.builds(
                     Equipment,
                     initial=st.none() | scac if x12 else st.none(),
-                    number=ident,
-                    type_code=st.none() | st.sampled_from(["TL", "CN", "45G1"]),
+                    number=digits if x12 else ident,
+                    type_code=st.none()
+                    | st.sampled_from(["TL", "CN"] if x12 else ["TL", "CN", "45G1"]),
                 ),
                 max_size=2,
             )
@@ -367,9 +382,10 @@ def freight_invoices(draw: Draw, standard: str) -> FreightInvoice:
     if x12:
         lines = [draw(x12_lines(code, n)) for n in range(1, draw(st.integers(0, 4)) + 1)]
     else:
-        # header charges and taxes, item lines (taxes may sit between them), then summary
+        # header taxes, header charges, item lines (a tax may follow one), then summary
         # charges: the order an INVOIC can express
-        header = draw(st.lists(edifact_charges(code) | edifact_taxes(code), max_size=2))
+        header = draw(st.lists(edifact_taxes(code), max_size=1))
+        header += draw(st.lists(edifact_charges(code), max_size=2))
         middle: list[ChargeLine] = []
         for n in range(1, draw(st.integers(0, 3)) + 1):
             middle.append(draw(edifact_items(code, n)))
@@ -385,9 +401,9 @@ def freight_invoices(draw: Draw, standard: str) -> FreightInvoice:
     return FreightInvoice(
         invoice_number=draw(ident),
         kind=InvoiceKind.INVOICE if x12 else draw(st.sampled_from(list(InvoiceKind))),
-        invoice_date=draw(st.none() | dates),
+        invoice_date=draw(dates),
         shipment_id=shipment,
-        carrier_scac=draw(st.none() | scac),
+        carrier_scac=draw(scac) if x12 else draw(st.none() | scac),
         payment_method=draw(st.sampled_from(list(PaymentMethod)))
         if x12
         else draw(st.none() | st.sampled_from(list(PaymentMethod))),
@@ -396,10 +412,7 @@ def freight_invoices(draw: Draw, standard: str) -> FreightInvoice:
         references=refs,
         lines=lines,
         total=Money(amount=draw(amount), currency=code),
-        total_weight=draw(
-            st.none()
-            | (weights(["lb", "kg"], ["gross", "net"]) if x12 else weights(["kg"], [None, "gross"]))
-        ),
+        total_weight=draw(st.none() | weights(["lb", "kg"], ["gross", "net"])) if x12 else None,
         delivery_date=draw(st.none() | dates),
         ship_date=draw(st.none() | dates),
     )
@@ -415,7 +428,7 @@ def tender_responses(draw: Draw) -> TenderResponse:
     first = next(iter(refs.items()), None)  # a 990 has room for one N9
     return TenderResponse(
         shipment_id=draw(ident),
-        carrier_scac=draw(st.none() | scac),
+        carrier_scac=draw(scac),
         action=action,
         action_code=x12_990.ACTION_CODE[action],
         response_date=draw(st.none() | dates),

@@ -1,0 +1,112 @@
+"""Whole inputs through the engines and the maps: every transaction of a file with its
+envelope as `Source` and its canonical record, and the `canonical` field of an
+`AnalysisReport` filled from them (what `edigw translate` prints). Pure: bytes in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from translators.canonical.models import CanonicalRecord, Source
+from translators.core.report import AnalysisReport
+from translators.core.segment import Segment
+from translators.maps import canonical_dict, to_canonical
+from translators.maps.context import DEFAULT_CONTEXT, MapContext
+
+
+@dataclass(slots=True)
+class TranslatedTransaction:
+    standard: str
+    doc_type: str
+    version: str | None
+    control_number: str | None
+    source: Source
+    segments: list[Segment]
+    record: CanonicalRecord | None  # None: no map for this type
+
+
+def iter_sources(data: bytes, standard: str) -> Iterator[tuple[str, Source, list[Segment]]]:
+    """(type, source, segments) for every transaction / message in `data`, in file order."""
+    if standard == "x12":
+        from translators import x12
+
+        for transaction in x12.iter_transactions(data):
+            ic, group = transaction.interchange, transaction.group
+            version = (transaction.version or "")[:6] or None
+            yield (
+                transaction.set_id,
+                Source(
+                    standard="x12",
+                    version=version,
+                    message_type=transaction.set_id or None,
+                    interchange_control_number=ic.control_number or None,
+                    group_control_number=group.control_number or None,
+                    transaction_control_number=transaction.control_number or None,
+                    sender_id=ic.sender_id or group.sender_id or None,
+                    receiver_id=ic.receiver_id or group.receiver_id or None,
+                ),
+                transaction.segments,
+            )
+    else:
+        from translators import edifact
+
+        for message in edifact.iter_messages(data):
+            header = message.interchange
+            yield (
+                message.type,
+                Source(
+                    standard="edifact",
+                    version=message.directory or None,
+                    message_type=message.type or None,
+                    interchange_control_number=header.control_reference,
+                    group_control_number=message.group.reference if message.group else None,
+                    transaction_control_number=message.reference or None,
+                    sender_id=header.sender_id,
+                    receiver_id=header.recipient_id,
+                ),
+                message.segments(),
+            )
+
+
+def iter_translated(
+    data: bytes, standard: str, context: MapContext | None = None
+) -> Iterator[TranslatedTransaction]:
+    context = context or DEFAULT_CONTEXT
+    for doc_type, source, segments in iter_sources(data, standard):
+        if context.partner:
+            source.partner = context.partner
+        yield TranslatedTransaction(
+            standard=standard,
+            doc_type=doc_type,
+            version=source.version,
+            control_number=source.transaction_control_number,
+            source=source,
+            segments=segments,
+            record=to_canonical(standard, doc_type, segments, source, context),
+        )
+
+
+def attach_canonical(
+    report: AnalysisReport, data: bytes, context: MapContext | None = None
+) -> AnalysisReport:
+    """Fill `TransactionReport.canonical` for every transaction a map exists for. The
+    report's transactions and the engine's stream are walked in the same file order; a
+    transaction whose type or control number disagrees is left without a record."""
+    context = context or DEFAULT_CONTEXT
+    reports = [t for ic in report.interchanges for t in ic.transactions()]
+    stream = iter_sources(data, report.standard)
+    for transaction_report, (doc_type, source, segments) in zip(reports, stream, strict=False):
+        if context.partner:
+            source.partner = context.partner
+        same_type = (transaction_report.type or "").strip() == doc_type.strip()
+        same_number = (transaction_report.control_number or "").strip() == (
+            source.transaction_control_number or ""
+        )
+        if not (same_type and same_number):
+            continue
+        canonical: dict[str, Any] | None = canonical_dict(
+            report.standard, doc_type, segments, source, context
+        )
+        transaction_report.canonical = canonical
+    return report
