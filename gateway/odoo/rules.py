@@ -90,8 +90,10 @@ class OdooRules:
             vendor_ref=odoo.vendor_ref,
             journal_code=odoo.journal,
             charge_products=dict(odoo.charge_products),
-            fallback_charge_product=odoo.charge_products.get("accessorial_other")
+            fallback_charge_product=getattr(odoo, "fallback_product", None)
+            or odoo.charge_products.get("accessorial_other")
             or odoo.charge_products.get("other"),
+            allowed_accessorials=frozenset(getattr(invoices, "allowed_accessorials", ()) or ()),
             currency=invoices.currency,
             tolerance_absolute=Decimal(invoices.tolerance.absolute),
             tolerance_percent=Decimal(invoices.tolerance.percent),
