@@ -2,12 +2,16 @@
 
 Both directories take a callable that returns the profiles being served now (for example
 `ProfileRegistry.all`), so an edited profile (a rotated key, a new host key) applies at the
-next login or poll without a restart. Suspended and draft partners get no SFTP access."""
+next login or poll without a restart. Suspended and draft partners get no SFTP access.
+`rewrite_public_keys` rotates a hosted partner's keys inside its profile text."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Collection, Iterable
+
+import yaml
 
 from gateway.sftp.config import MailboxConfig, MailboxLimits, RemoteConfig
 from gateway.sftp.errors import SftpConfigError
@@ -122,3 +126,48 @@ class ProfileRemoteDirectory(_ProfileDirectory):
 
     def remote(self, partner_id: str) -> RemoteConfig | None:
         return next((r for r in self.remotes() if r.partner_id == partner_id), None)
+
+
+def rewrite_public_keys(text: str, keys: list[str]) -> str:
+    """A profile's YAML text with `transports.sftp_mailbox.public_keys` replaced by `keys`,
+    everything else (comments, order, layout) left as written.
+
+    Only a block list (`- key` lines) is rewritten; anything else is a `SftpConfigError`
+    saying where to edit by hand."""
+    if not keys:
+        raise SftpConfigError("refusing an empty key set: it would lock the partner out")
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        raise SftpConfigError(f"the profile is not valid YAML: {exc}") from None
+    node = root
+    for name in ("transports", "sftp_mailbox", "public_keys"):
+        if not isinstance(node, yaml.MappingNode):
+            node = None
+            break
+        node = next((v for k, v in node.value if getattr(k, "value", None) == name), None)
+    if node is None:
+        raise SftpConfigError("the profile has no transports.sftp_mailbox.public_keys")
+    if not isinstance(node, yaml.SequenceNode) or node.flow_style or not node.value:
+        raise SftpConfigError(
+            "transports.sftp_mailbox.public_keys is not a '- key' list; edit it by hand"
+        )
+    lines = text.splitlines(keepends=True)
+    first, last = node.value[0], node.value[-1]
+    start = first.start_mark.line
+    end = last.end_mark.line if last.end_mark.column > 0 else last.end_mark.line - 1
+    item_line = lines[start]
+    indent = item_line[: len(item_line) - len(item_line.lstrip(" "))]
+    ending = "\r\n" if item_line.endswith("\r\n") else "\n"
+    new_items = [f"{indent}- {_yaml_scalar(key)}{ending}" for key in keys]
+    return "".join(lines[:start] + new_items + lines[end + 1 :])
+
+
+def _yaml_scalar(value: str) -> str:
+    """`value` as it reads back from YAML: plain when that is safe, else double-quoted."""
+    try:
+        if yaml.safe_load(f"- {value}") == [value]:
+            return value
+    except yaml.YAMLError:
+        pass
+    return json.dumps(value)  # a JSON string is a valid YAML double-quoted scalar
