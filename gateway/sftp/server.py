@@ -573,6 +573,10 @@ class _MailboxSFTP(SFTPServerInterface):  # type: ignore[misc]  # paramiko is un
             reason = handle.failure
         elif not handle.coverage.whole(size):
             reason = "the written data has gaps"
+        elif size == 0:
+            # an empty file carries no interchange (often a partner's "done" marker): set
+            # aside, and the client's close still succeeds
+            reason = "empty file: nothing to take in"
         if reason is not None:
             kept = self.layout.keep_partial(path.real, reason, detail)
             log.warning("sftp: %s upload %s kept aside as partial (%s): %s",
@@ -585,7 +589,7 @@ class _MailboxSFTP(SFTPServerInterface):  # type: ignore[misc]  # paramiko is un
                 detail={"partner_id": self.partner_id, "path": path.virtual,
                         "reason": reason, "kept": kept.name, **detail},
             )  # fmt: skip
-            if not handle.connection_lost:
+            if not handle.connection_lost and size > 0:
                 raise OSError(errno.EIO, reason)  # the client's close gets a failure status
             return
         sha256 = handle.digest.hexdigest() if handle.hashed_to == size else None

@@ -4,6 +4,7 @@ temporary names, gaps, who may do what where, and login rules."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import socket
@@ -67,7 +68,7 @@ def test_file_over_the_size_limit_is_refused_and_kept_aside(limited: Hosted) -> 
             fh.flush()
             fh.write(b"y" * 10)  # crosses the 1000-byte limit
             fh.flush()
-        sftp.putfo(__import__("io").BytesIO(b"z" * 1000), "/inbound/fits.edi")
+        sftp.putfo(io.BytesIO(b"z" * 1000), "/inbound/fits.edi")
     assert [n["reason"] for n in partial_notes(limited)] == [
         "file larger than the limit of 1000 bytes"
     ]
@@ -111,6 +112,14 @@ def test_temporary_name_is_taken_in_when_renamed(hosted: Hosted) -> None:
     (row,) = taken(hosted)
     assert row.transport_ref == "/inbound/load.edi"
     assert hosted.runtime.blobs.read(row.blob_key) == b"ISA*first"
+
+
+def test_empty_file_is_set_aside_quietly(hosted: Hosted) -> None:
+    with client(hosted, "acme") as sftp:
+        sftp.putfo(io.BytesIO(b""), "/inbound/done.flag", confirm=False)
+        assert sftp.listdir("/inbound") == []
+    assert [n["reason"] for n in partial_notes(hosted)] == ["empty file: nothing to take in"]
+    assert taken(hosted) == []
 
 
 def test_upload_with_a_gap_is_not_taken_in(hosted: Hosted) -> None:
