@@ -1,8 +1,10 @@
 """SFTP transport: mailboxes the gateway hosts for partners, and polling partners' servers.
 
 Public surface: configuration (`MailboxConfig`, `RemoteConfig`, the directory protocols),
-the hosted server (`serve`, `place_outbound`), the poller (`poll_once`, `push_file`), the
-key store behind `edigw sftp keys`, and the error hierarchy in `gateway.sftp.errors`."""
+the hosted server (`serve`, `deliver_to_mailbox`), the poller (`poll_once`, `poll_due`,
+`due_partners`, `push_file`), the key store, and the error hierarchy in
+`gateway.sftp.errors`. Partner profiles stand behind the directories in
+`gateway.sftp.profiles` (imported separately: it pulls in the profile schema)."""
 
 from gateway.sftp.config import (
     MailboxConfig,
