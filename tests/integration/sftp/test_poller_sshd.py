@@ -148,6 +148,30 @@ def test_interrupted_download_resumes_without_duplicates(
     assert (sshd.chroot / "archive" / "big-invoice.edi").exists()
 
 
+class WorkerKilled(BaseException):
+    """Stands for the worker process dying mid-download (nothing below may catch it)."""
+
+
+def test_download_resumes_after_the_worker_died_mid_file(
+    runtime: Runtime, sshd: Sshd, enqueued: list[tuple[str, int]]
+) -> None:
+    payload = os.urandom(4 * 1024 * 1024)
+    (sshd.chroot / "outbound" / "invoice.edi").write_bytes(payload)
+
+    def die(name: str, done: int, total: int) -> None:
+        if done >= 1024 * 1024:
+            raise WorkerKilled
+
+    with pytest.raises(WorkerKilled):
+        poll_once(runtime, remote_for(sshd), progress=die)
+    assert rows(runtime) == []
+    resumed = poll_once(runtime, remote_for(sshd))  # no backoff: it never recorded a failure
+    (fetched,) = resumed.files
+    assert fetched.outcome == "taken" and fetched.resumed_from >= 1024 * 1024
+    (row,) = rows(runtime)
+    assert runtime.blobs.read(row.blob_key) == payload and len(enqueued) == 1
+
+
 def test_failed_after_read_is_retried_without_a_second_intake(
     runtime: Runtime, sshd: Sshd, enqueued: list[tuple[str, int]]
 ) -> None:
