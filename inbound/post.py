@@ -50,7 +50,7 @@ def post_document(runtime: Runtime, document_id: int) -> str:
     retry_in: float | None = None
     with runtime.db.session() as session:
         doc = session.scalars(
-            select(Document).where(Document.id == document_id).with_for_update()
+            select(Document).where(Document.id == document_id).with_for_update(key_share=True)
         ).one_or_none()
         if doc is None or doc.state not in POSTABLE:
             return doc.state if doc else "missing"

@@ -49,7 +49,9 @@ def process_interchange(runtime: Runtime, interchange_id: int) -> str:
     follow_up: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
     with runtime.db.session() as session:
         ic = session.scalars(
-            select(Interchange).where(Interchange.id == interchange_id).with_for_update()
+            select(Interchange)
+            .where(Interchange.id == interchange_id)
+            .with_for_update(key_share=True)
         ).one_or_none()
         if ic is None or ic.status != InterchangeStatus.RECEIVED:
             return ic.status if ic else "missing"
@@ -72,6 +74,8 @@ def _interpret(
         report = engine.analyse(data)
     except NotEdiError as exc:
         return _refuse(session, ic, "not_edi", f"not an X12 or EDIFACT file: {exc}")
+    except Exception as exc:  # an engine defect on unforeseen input: keep the file, tell someone
+        return _refuse(session, ic, "engine_error", f"the EDI engine failed: {exc!r}")
     ic.standard = report.standard
     if not report.interchanges:
         return _refuse(session, ic, "no_interchange", "no interchange found in the file")

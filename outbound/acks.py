@@ -65,7 +65,7 @@ def find_acknowledged(
 def reconcile(runtime: Runtime, document_id: int) -> str:
     with runtime.db.session() as session:
         doc = session.scalars(
-            select(Document).where(Document.id == document_id).with_for_update()
+            select(Document).where(Document.id == document_id).with_for_update(key_share=True)
         ).one_or_none()
         if doc is None or doc.state != DocumentState.QUEUED or doc.canonical is None:
             return doc.state if doc else "missing"

@@ -130,7 +130,9 @@ def deliver(runtime: Runtime, interchange_id: int) -> str:
     now = datetime.now(UTC)
     with runtime.db.session() as session:
         ic = session.scalars(
-            select(Interchange).where(Interchange.id == interchange_id).with_for_update()
+            select(Interchange)
+            .where(Interchange.id == interchange_id)
+            .with_for_update(key_share=True)
         ).one_or_none()
         if ic is None or ic.direction != Direction.OUTBOUND:
             return "missing"

@@ -24,7 +24,7 @@ def mark_overdue(runtime: Runtime, now: datetime) -> int:
                 Interchange.ack_status == AckStatus.PENDING,
                 Interchange.ack_due_at <= now,
             )
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, key_share=True)
         ).all()
         for row in rows:
             row.ack_status = AckStatus.OVERDUE
