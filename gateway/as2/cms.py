@@ -306,16 +306,26 @@ def _block_cipher(name: str, key: bytes) -> Any:
 
 
 def _key_transport_padding(name: str) -> padding.AsymmetricPadding:
+    """'rsa-pkcs1v15' or 'rsa-oaep-<hash>' (MGF1 with the same hash unless
+    'rsa-oaep-<hash>-mgf1-<hash>')."""
     if name == "rsa-pkcs1v15":
         return padding.PKCS1v15()
-    digest = hashes.SHA256() if name == "rsa-oaep-sha256" else hashes.SHA1()
-    return padding.OAEP(mgf=padding.MGF1(digest), algorithm=digest, label=None)
+    _, _, spec = name.partition("rsa-oaep-")
+    digest_name, _, mgf_name = spec.partition("-mgf1-")
+    return padding.OAEP(
+        mgf=padding.MGF1(hash_algorithm(mgf_name or digest_name)),
+        algorithm=hash_algorithm(digest_name),
+        label=None,
+    )
 
 
 def _key_encryption_algorithm(name: str) -> dict[str, Any]:
     if name == "rsa-pkcs1v15":
         return {"algorithm": "rsaes_pkcs1v15"}
-    digest = "sha256" if name == "rsa-oaep-sha256" else "sha1"
+    _, _, spec = name.partition("rsa-oaep-")
+    digest_name, _, mgf_name = spec.partition("-mgf1-")
+    digest = normalise_digest_name(digest_name)
+    mgf = normalise_digest_name(mgf_name or digest_name)
     return {
         "algorithm": "rsaes_oaep",
         "parameters": algos.RSAESOAEPParams(
@@ -323,7 +333,7 @@ def _key_encryption_algorithm(name: str) -> dict[str, Any]:
                 "hash_algorithm": {"algorithm": digest},
                 "mask_gen_algorithm": {
                     "algorithm": "mgf1",
-                    "parameters": {"algorithm": digest},
+                    "parameters": {"algorithm": mgf},
                 },
             }
         ),
@@ -412,11 +422,16 @@ class DecryptionInfo:
 
 
 def _oaep_name(params: Any) -> str:
+    """Our name for the OAEP parameters a sender used (RFC 4055 defaults: SHA-1, MGF1-SHA-1)."""
     try:
-        hash_name = params["hash_algorithm"]["algorithm"].native
+        digest_name = params["hash_algorithm"]["algorithm"].native or "sha1"
+        mgf_name = params["mask_gen_algorithm"]["parameters"]["algorithm"].native or "sha1"
     except (KeyError, TypeError, ValueError):
-        hash_name = "sha1"
-    return "rsa-oaep-sha256" if hash_name == "sha256" else "rsa-oaep-sha1"
+        digest_name, mgf_name = "sha1", "sha1"
+    name = f"rsa-oaep-{normalise_digest_name(digest_name)}"
+    if normalise_digest_name(mgf_name) != normalise_digest_name(digest_name):
+        name += f"-mgf1-{normalise_digest_name(mgf_name)}"
+    return name
 
 
 def _unwrap_cek(

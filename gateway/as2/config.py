@@ -31,7 +31,14 @@ ENCRYPTION_ALGORITHMS = (
     "3des",
 )
 DIGEST_ALGORITHMS = ("sha1", "sha224", "sha256", "sha384", "sha512")
-KEY_TRANSPORTS = ("rsa-pkcs1v15", "rsa-oaep-sha1", "rsa-oaep-sha256")
+KEY_TRANSPORTS = (
+    "rsa-pkcs1v15",
+    "rsa-oaep-sha1",
+    "rsa-oaep-sha256",
+    "rsa-oaep-sha384",
+    "rsa-oaep-sha512",
+    "rsa-oaep-sha256-mgf1-sha1",
+)
 
 
 class ConfigError(ValueError):

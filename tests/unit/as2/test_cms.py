@@ -41,7 +41,16 @@ def _decrypt(
     "algorithm",
     ["aes128-cbc", "aes192-cbc", "aes256-cbc", "aes128-gcm", "aes192-gcm", "aes256-gcm", "3des"],
 )
-@pytest.mark.parametrize("transport", ["rsa-pkcs1v15", "rsa-oaep-sha1", "rsa-oaep-sha256"])
+@pytest.mark.parametrize(
+    "transport",
+    [
+        "rsa-pkcs1v15",
+        "rsa-oaep-sha1",
+        "rsa-oaep-sha256",
+        "rsa-oaep-sha512",
+        "rsa-oaep-sha256-mgf1-sha1",
+    ],
+)
 def test_encrypt_then_stream_decrypt(algorithm: str, transport: str) -> None:
     content = os.urandom(70_001)
     der = cms.encrypt(content, pair("us").certificate, algorithm, transport)
