@@ -5,7 +5,6 @@ partner's CONTRL or APERAK into the shared `translators.core.acks.Acknowledgemen
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 from translators.core.acks import (
     AckError,
@@ -432,10 +431,12 @@ def segment_position(segment: Segment) -> int | None:
     return segment.location.segment_position if segment.location else None
 
 
-def parse_acknowledgements(data: bytes) -> Iterator[Acknowledgement]:
+def parse_acknowledgements(data: bytes) -> list[Acknowledgement]:
     """Every CONTRL and APERAK in `data`, in order, as `Acknowledgement`s."""
+    found: list[Acknowledgement] = []
     for message in iter_messages(data):
         if message.type == "CONTRL":
-            yield parse_contrl(message)
+            found.append(parse_contrl(message))
         elif message.type == "APERAK":
-            yield parse_aperak(message)
+            found.append(parse_aperak(message))
+    return found

@@ -25,6 +25,7 @@ from translators.edifact.envelope import (
 )
 from translators.edifact.fastcheck import checker_for
 from translators.edifact.guides import GuideChoice, choose_guide
+from translators.edifact.tokenizer import elements_of
 
 
 def analyse(
@@ -192,8 +193,11 @@ def check_dates(message: ParsedMessage) -> list[Issue]:
     """DTM 2380 against its format qualifier 2379: the length must fit the format and the
     value must be a real date/time (0085 code 12, invalid value)."""
     found: list[Issue] = []
-    for position, (tag, elements, _) in enumerate(message.raw, 1):
-        if tag != "DTM" or not elements:
+    for position, lexeme in enumerate(message.raw, 1):
+        if lexeme[0] != "DTM":
+            continue
+        elements = elements_of(lexeme)
+        if not elements:
             continue
         composite = elements[0]
         if not isinstance(composite, tuple) or len(composite) < 3:

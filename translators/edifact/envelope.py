@@ -19,7 +19,7 @@ from translators.edifact.syntax import (
     Delimiters,
     decode,
 )
-from translators.edifact.tokenizer import LexicalNote, RawSegment, Tokenizer
+from translators.edifact.tokenizer import Lexeme, LexicalNote, Tokenizer, elements_of
 
 ENVELOPE_TAGS = frozenset({"UNB", "UNG", "UNH", "UNT", "UNE", "UNZ"})
 MAX_REFERENCE = 14  # an..14 for 0020, 0048 and 0062
@@ -100,7 +100,7 @@ class ParsedMessage:
     release: str
     agency: str
     association: str
-    raw: list[RawSegment]
+    raw: list[Lexeme]
     issues: list[Issue] = field(default_factory=list)
     closed: bool = False  # False: no UNT before the next header or the end of input
     # how to turn a text offset into (byte offset, line) for positions in `segments()`
@@ -117,12 +117,13 @@ class ParsedMessage:
         """The message as `translators.core.Segment`s with positions."""
         out: list[Segment] = []
         group = self.group.ordinal if self.group else None
-        for position, (tag, elements, offset) in enumerate(self.raw, 1):
+        for position, lexeme in enumerate(self.raw, 1):
+            tag, offset = lexeme[0], lexeme[2]
             byte_offset, line = self.locate(offset) if self.locate else (None, None)
             out.append(
                 Segment(
                     tag,
-                    list(elements),
+                    list(elements_of(lexeme)),
                     Location(
                         interchange=self.interchange.ordinal,
                         group=group,
@@ -385,9 +386,15 @@ class EnvelopeReader:
 
         file_notes: list[Issue] = []
         last_offset = 0
-        for batch in tokens.batches():
-            for raw in batch:
-                tag, _, offset = raw
+        for batch, marks in tokens.marked_batches():
+            size = len(batch)
+            marks.append(size)
+            mark = 0
+            index = 0
+            while index < size:
+                raw = batch[index]
+                index += 1
+                tag, offset = raw[0], raw[2]
                 last_offset = offset
                 if notes and notes[0].offset <= offset:
                     attach_notes(offset)
@@ -395,6 +402,15 @@ class EnvelopeReader:
                         yield FileIssue(file_notes.pop(0))
                 if message is not None and tag not in ENVELOPE_TAGS:
                     message.raw.append(raw)
+                    # the run up to the next envelope segment belongs to this message too:
+                    # move it in one step unless a lexical note falls inside it
+                    while marks[mark] < index:
+                        mark += 1
+                    stop = marks[mark]
+                    if stop > index and (not notes or notes[0].offset > batch[stop - 1][2]):
+                        message.raw.extend(batch[index:stop])
+                        last_offset = batch[stop - 1][2]
+                        index = stop
                     continue
                 if interchange is not None:
                     interchange.segment_count += 1
@@ -633,9 +649,9 @@ class EnvelopeReader:
     # -- envelope segments ------------------------------------------------------------------
 
     def _interchange_header(
-        self, ordinal: int, tokens: Tokenizer, raw: RawSegment
+        self, ordinal: int, tokens: Tokenizer, raw: Lexeme
     ) -> InterchangeHeader:
-        _, elements, offset = raw
+        elements, offset = elements_of(raw), raw[2]
         byte_offset = self.locate(offset)[0]
         identifier = element(elements, 1, 1)
         version = element(elements, 1, 2)
@@ -770,8 +786,8 @@ class EnvelopeReader:
             )
         return header
 
-    def _group_header(self, interchange: _Open, raw: RawSegment) -> GroupHeader:
-        _, elements, offset = raw
+    def _group_header(self, interchange: _Open, raw: Lexeme) -> GroupHeader:
+        elements, offset = elements_of(raw), raw[2]
         version, release = element(elements, 7, 1), element(elements, 7, 2)
         group = GroupHeader(
             ordinal=interchange.group_count,
@@ -801,9 +817,9 @@ class EnvelopeReader:
         return group
 
     def _message_header(
-        self, interchange: _Open, group: GroupHeader | None, number: int, raw: RawSegment
+        self, interchange: _Open, group: GroupHeader | None, number: int, raw: Lexeme
     ) -> ParsedMessage:
-        _, elements, offset = raw
+        elements, offset = elements_of(raw), raw[2]
         message = ParsedMessage(
             interchange=interchange.header,
             group=group,
@@ -867,8 +883,8 @@ class EnvelopeReader:
                 )
         return message
 
-    def _check_unt(self, message: ParsedMessage, raw: RawSegment) -> None:
-        _, elements, offset = raw
+    def _check_unt(self, message: ParsedMessage, raw: Lexeme) -> None:
+        elements, offset = elements_of(raw), raw[2]
         count, reference = element(elements, 1), element(elements, 2)
         actual = len(message.raw)
         where = {
@@ -905,10 +921,8 @@ class EnvelopeReader:
                 )
             )
 
-    def _check_une(
-        self, group: GroupHeader, messages: int, raw: RawSegment, interchange: int
-    ) -> None:
-        _, elements, offset = raw
+    def _check_une(self, group: GroupHeader, messages: int, raw: Lexeme, interchange: int) -> None:
+        elements, offset = elements_of(raw), raw[2]
         count, reference = element(elements, 1), element(elements, 2)
         where = {"interchange": interchange, "group": group.ordinal, "segment_id": "UNE"}
         if not count.isdigit() or int(count) != messages:
@@ -938,8 +952,8 @@ class EnvelopeReader:
                 )
             )
 
-    def _check_unz(self, interchange: _Open, raw: RawSegment) -> None:
-        _, elements, offset = raw
+    def _check_unz(self, interchange: _Open, raw: Lexeme) -> None:
+        elements, offset = elements_of(raw), raw[2]
         header = interchange.header
         count, reference = element(elements, 1), element(elements, 2)
         expected = interchange.group_count or interchange.message_count
@@ -977,11 +991,11 @@ class EnvelopeReader:
         interchange: _Open | None,
         group: GroupHeader | None,
         ordinal: int,
-        raw: RawSegment,
+        raw: Lexeme,
         file_notes: list[Issue],
     ) -> None:
         """A segment where none may be: between messages, or a trailer with no header."""
-        tag, _, offset = raw
+        tag, offset = raw[0], raw[2]
         if interchange is None:
             file_notes.append(
                 self._issue(

@@ -8,17 +8,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from re import Pattern
 
 from translators.core.guide import CompiledGuide, CompositeDef, ElementDef, SegmentDef
 from translators.core.issues import Issue, Level
 from translators.core.overlay import Overlay
 from translators.core.segment import Segment, Value
-from translators.edifact.tokenizer import RawSegment
+from translators.edifact.syntax import Delimiters
+from translators.edifact.tokenizer import Lexeme, elements_of
 
 # findings after which the compiler does not check the segment's elements (it was not placed)
 _UNPLACED = frozenset({"segment_unrecognized", "segment_not_in_message", "segment_out_of_order"})
 _DIGIT = re.compile(r"\d")
 _MAX_LAYOUTS = 4096
+_MAX_KNOWN = 200_000  # clean segment texts remembered per guide and dialect
 
 Clean = Callable[[list[Value]], bool]
 
@@ -134,6 +137,96 @@ def _segment_clean(
     return predicate
 
 
+def _value_pattern(
+    element: ElementDef, codes: frozenset[str] | None, stops: str, mandatory: bool
+) -> str | None:
+    """A regular expression for one non-empty value that the compiler certainly accepts
+    (`stops`: the escaped delimiter characters a value cannot contain)."""
+    lo, hi = max(element.min, 1), element.max
+    if codes is not None:
+        if not codes:
+            return None
+        ordered = sorted(codes, key=len, reverse=True)
+        return "(?:" + "|".join(re.escape(code) for code in ordered) + ")"
+    kind = element.type
+    if kind in ("an", "AN", "ID", "A"):
+        body = f"[^{stops}]{{{lo},{hi}}}"
+        # a mandatory value must hold more than blanks (the compiler reads blanks as missing)
+        return f"(?=[^{stops}]*[^\\s{stops}]){body}" if mandatory else body
+    if kind == "a":
+        return f"[^{stops}0-9]{{{lo},{hi}}}"
+    if kind == "n":
+        digits = f"[0-9]{{{lo},{hi}}}"
+        if lo > 1:
+            return digits
+        # sign and decimal mark are not counted: keep the whole within hi + 1 characters
+        return f"(?:{digits}|(?=[-0-9.,]{{2,{hi + 1}}}(?![^{stops}]))-?[0-9]*[.,][0-9]+)"
+    return None
+
+
+def segment_pattern(
+    definition: SegmentDef,
+    codes: dict[str, frozenset[str]],
+    overlay: Overlay,
+    delimiters: Delimiters,
+) -> Pattern[str] | None:
+    """A regular expression that matches only texts of this segment (these delimiters, no
+    release character) the compiler would find nothing wrong with; None when the segment has
+    rules or types the fast path leaves to the compiler."""
+    if definition.rules:
+        return None
+    e, c = re.escape(delimiters.element), re.escape(delimiters.component)
+    stops = e + c
+    for extra in (delimiters.repetition, delimiters.release):
+        if extra:
+            stops += re.escape(extra)
+    elements: list[tuple[str, bool]] = []
+    for position, element in enumerate(definition.elements, 1):
+        ref = f"{definition.tag}-{position:02d}"
+        mandatory = element.usage == "M" or ref in overlay.required
+        if element.usage == "X":
+            elements.append(("", mandatory))  # present data there is an error: never matches
+            continue
+        if isinstance(element, CompositeDef):
+            parts: list[tuple[str, bool]] = []
+            for index, component in enumerate(element.components, 1):
+                cref = f"{ref}-{index}"
+                needed = component.usage == "M" or cref in overlay.required
+                allowed = overlay.allowed_codes(cref, codes.get(cref))
+                value = _value_pattern(component, allowed, stops, needed)
+                if value is None:
+                    return None
+                parts.append((value if needed else f"(?:{value})?", needed))
+            body = _truncatable(parts, c)
+            if mandatory:
+                body = f"(?=[^{e}]*[^\\s{e}{c}]){body}"
+            elements.append((body if mandatory else f"(?:{body})?", mandatory))
+        else:
+            allowed = overlay.allowed_codes(ref, codes.get(ref))
+            value = _value_pattern(element, allowed, stops, mandatory)
+            if value is None:
+                return None
+            elements.append((value if mandatory else f"(?:{value})?", mandatory))
+    pattern = re.escape(definition.tag)
+    if elements:
+        pattern += f"(?:{e}{_truncatable(elements, e)})"
+        if not any(needed for _, needed in elements):
+            pattern += "?"
+    return re.compile(pattern, re.DOTALL)
+
+
+def _truncatable(parts: list[tuple[str, bool]], separator: str) -> str:
+    """p1 (sep p2 (sep p3)?)? ... where trailing parts may be left off unless a later one is
+    mandatory."""
+    tail = ""
+    for index in range(len(parts) - 1, 0, -1):
+        value, _ = parts[index]
+        needed_later = any(needed for _, needed in parts[index:])
+        group = f"(?:{separator}{value}{tail})"
+        tail = group if needed_later else group + "?"
+    return parts[0][0] + tail
+
+
 class MessageChecker:
     """Guide validation of raw messages for one compiled guide (guide + overlay)."""
 
@@ -146,6 +239,8 @@ class MessageChecker:
             for tag, definition in guide.segments.items()
         }
         self._layouts: dict[tuple[str, ...], tuple[tuple[Issue, ...], frozenset[int]]] = {}
+        # per delimiters: segment patterns, and segment texts already found clean
+        self._by_delimiters: dict[Delimiters, tuple[dict[str, Pattern[str] | None], set[str]]] = {}
 
     def _layout(self, tags: tuple[str, ...]) -> tuple[tuple[Issue, ...], frozenset[int]]:
         found = self.compiled.validate([Segment(tag, []) for tag in tags])
@@ -159,18 +254,54 @@ class MessageChecker:
         self._layouts[tags] = layout
         return layout
 
-    def validate(self, raw: list[RawSegment]) -> list[Issue]:
-        tags = tuple([segment[0] for segment in raw])
+    def validate(self, raw: list[Lexeme]) -> list[Issue]:
+        tags = tuple([lexeme[0] for lexeme in raw])
         layout = self._layouts.get(tags) or self._layout(tags)
         structural, unplaced = layout
         issues = [replace(issue) for issue in structural]
         clean = self._clean
-        for position, (tag, elements, _) in enumerate(raw, 1):
+        patterns: dict[str, Pattern[str] | None] = {}
+        known: set[str] = set()
+        current: Delimiters | None = None
+        for position, lexeme in enumerate(raw, 1):
+            parsed = lexeme[3]
+            tag = lexeme[0]
+            if parsed is None:
+                # plain text (no release character): a text seen clean before, or one regular
+                # expression, decides "clean" without parsing the elements
+                text = lexeme[1]
+                if lexeme[4] is not current:
+                    current = lexeme[4]
+                    patterns, known = self._patterns_for(current)
+                if text in known:
+                    continue
+                pattern = patterns.get(tag)
+                if pattern is not None and pattern.fullmatch(text) is not None:
+                    if len(known) >= _MAX_KNOWN:
+                        known.clear()
+                    known.add(text)
+                    continue
+                parsed = elements_of(lexeme)
             predicate = clean.get(tag)
-            if predicate is None or predicate(elements) or position in unplaced:
+            if predicate is None or predicate(parsed) or position in unplaced:
                 continue
-            issues.extend(self.compiled.check_segment(Segment(tag, elements), position))
+            issues.extend(self.compiled.check_segment(Segment(tag, parsed), position))
         return issues
+
+    def _patterns_for(
+        self, delimiters: Delimiters
+    ) -> tuple[dict[str, Pattern[str] | None], set[str]]:
+        found = self._by_delimiters.get(delimiters)
+        if found is None:
+            guide = self.compiled.guide
+            codes = dict(guide.codes)
+            patterns = {
+                tag: segment_pattern(definition, codes, self.compiled.overlay, delimiters)
+                for tag, definition in guide.segments.items()
+            }
+            found = (patterns, set())
+            self._by_delimiters[delimiters] = found
+        return found
 
 
 _checkers: dict[int, MessageChecker] = {}

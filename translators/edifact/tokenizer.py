@@ -23,12 +23,17 @@ from translators.edifact.syntax import (
     parse_una,
 )
 
-# A segment as the lexer hands it on: tag, element values, text offset of its first character.
+# A segment with its parsed elements: tag, element values, text offset of its first character.
 RawSegment = tuple[str, list[Value], int]
+# A segment as the lexer hands it on: tag, its text (no terminator, no line breaks), text
+# offset of its first character, its elements when already parsed (a release character was
+# involved) else None, and the delimiters to parse it with. `elements_of` parses on demand.
+Lexeme = tuple[str, str, int, list[Value] | None, Delimiters]
 
 _BLOCK = 1 << 20  # characters split at a time; bounds the lexer's working set
 _BLANK = " \t\r\n\x00"
 _FORMAT = "\r\n"  # line breaks partners put around (or, wrapped, inside) segments
+_ENVELOPE_TAGS = frozenset({"UNB", "UNG", "UNH", "UNT", "UNE", "UNZ"})
 _TAG_LINE = re.compile(r"[A-Z][A-Z0-9]{2}")
 
 
@@ -48,8 +53,9 @@ class Tokenizer:
     """Iterate over the segments of `text`. `delimiters`, `una_present` and
     `declared_repetition` describe the interchange the last yielded segment belongs to."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, fast: bool = True) -> None:
         self.text = text
+        self.fast = fast  # False: every block takes the general path (tests compare both)
         self.delimiters: Delimiters = DEFAULT
         self.una_present = False
         self.una_text: str | None = None
@@ -59,14 +65,22 @@ class Tokenizer:
         # UNB offset -> (delimiters, UNA text or None) of the interchange it opens; batches run
         # ahead of their consumer, so per-interchange facts are kept by position
         self.dialects: dict[int, tuple[Delimiters, str | None]] = {}
+        self._after_trailer = False
 
     def __iter__(self) -> Iterator[RawSegment]:
         for batch in self.batches():
-            yield from batch
+            for lexeme in batch:
+                yield lexeme[0], elements_of(lexeme), lexeme[2]
 
-    def batches(self) -> Iterator[list[RawSegment]]:
+    def batches(self) -> Iterator[list[Lexeme]]:
         """The segments in lists, one per block of text (cheaper than one at a time). Notes
         carry offsets, so a consumer can tell which segment a note precedes."""
+        for batch, _ in self.marked_batches():
+            yield batch
+
+    def marked_batches(self) -> Iterator[tuple[list[Lexeme], list[int]]]:
+        """Batches with the indices of their envelope segments (UNB UNG UNH UNT UNE UNZ), so
+        a consumer can move the runs between them in one step."""
         text = self.text
         n = len(text)
         pos = 0
@@ -154,7 +168,13 @@ class Tokenizer:
                 k = text.find(terminator, k + 1)
             if k < 0:
                 return n
-        return k + 1
+        k += 1
+        # keep a line break that follows the terminator with this block
+        if text.startswith("\r\n", k):
+            k += 2
+        elif text.startswith("\n", k):
+            k += 1
+        return k
 
     def _released(self, index: int, floor: int) -> bool:
         release = self.delimiters.release
@@ -166,7 +186,7 @@ class Tokenizer:
             m -= 1
         return (index - 1 - m) % 2 == 1
 
-    def _segments(self, pos: int) -> Generator[list[RawSegment], None, int]:
+    def _segments(self, pos: int) -> Generator[tuple[list[Lexeme], list[int]], None, int]:
         """Yield segments from `pos` until the text ends or the next interchange needs other
         delimiters; return where to resume."""
         text, n = self.text, len(self.text)
@@ -175,17 +195,30 @@ class Tokenizer:
         i = pos
         while i < n:
             d = self.delimiters
-            t, e, c, r, rep = d.terminator, d.element, d.component, d.release, d.repetition
+            t, e, c, r = d.terminator, d.element, d.component, d.release
             newline_mode = t == "\n"
             k = self._chunk_end(i)
             chunk = text[i:k]
+            if self.fast and not newline_mode:
+                line_end = _uniform_line_end(chunk, t, r)
+                if line_end is not None:
+                    resume = yield from self._uniform_block(chunk, i, line_end, after_trailer)
+                    after_trailer = self._after_trailer
+                    if resume is None:
+                        i = k
+                    elif resume[0]:
+                        return resume[1]
+                    else:
+                        i = resume[1]
+                    continue
             pieces = chunk.split(t)
             tail = pieces.pop()  # '' when the block ends on a terminator
             off = i
             pending: str | None = None
             pending_start = 0
-            batch: list[RawSegment] = []
+            batch: list[Lexeme] = []
             append = batch.append
+            marks: list[int] = []
             # per-block facts that spare per-segment tests: can a piece end in a release
             # character, hold one at all, or hold a line break other than right after a
             # terminator (a hard wrap)?
@@ -224,41 +257,42 @@ class Tokenizer:
                     if s.startswith(("UNA", "UNB")):
                         entry = self._entry(start)
                         if entry[0] != self._base(d) or (entry[1] is not None and len(s) > 9):
-                            yield batch
+                            yield batch, marks
                             return start  # the next interchange speaks another dialect
                         self.una_present = entry[1] is not None
                         self.una_text = entry[1]
                         self.declared_repetition = entry[2]
                         if s.startswith("UNA"):
                             continue
-                elements: list[Value]
                 if has_release and r in s:  # type: ignore[operator]
-                    tag, elements = self._split_released(s, start, d)
-                else:
-                    parts = s.split(e)
-                    tag = parts[0]
-                    if c in s:
-                        elements = [tuple(v.split(c)) if c in v else v for v in parts[1:]]
-                        if c in tag:
-                            tag = tag.split(c)[0]
-                    else:
-                        elements = parts[1:]  # type: ignore[assignment]
-                    if rep is not None and rep in s:
-                        elements = [_repeat(v, rep, c) for v in elements]
+                    tag, parsed = self._split_released(s, start, d)
+                    if tag in _ENVELOPE_TAGS:
+                        marks.append(len(batch))
+                    append((tag, s, start, parsed, d))
+                    if tag == "UNZ":
+                        after_trailer = True
+                    continue
+                tag = s.partition(e)[0]
+                if c in tag:
+                    tag = tag.partition(c)[0]
+                if tag in _ENVELOPE_TAGS:
+                    marks.append(len(batch))
                 if tag == "UNB":
-                    self._activate_repetition(elements)
+                    parsed = split_plain(s, d)
+                    self._activate_repetition(parsed)
                     self.dialects[start] = (
                         self.delimiters,
                         self.una_text if self.una_present else None,
                     )
+                    append((tag, s, start, parsed, d))
                     if self.delimiters is not d:
-                        append((tag, elements, start))
-                        yield batch
+                        yield batch, marks
                         i = off
                         break  # re-split the rest of the block with the repetition separator
-                elif tag == "UNZ":
+                    continue
+                if tag == "UNZ":
                     after_trailer = True
-                append((tag, elements, start))
+                append((tag, s, start, None, d))
             else:
                 if pending is not None:
                     tail, off = pending + tail, pending_start
@@ -266,7 +300,7 @@ class Tokenizer:
                 if stripped:
                     start = off + len(tail) - len(tail.lstrip(_BLANK))
                     if after_trailer:
-                        yield batch
+                        yield batch, marks
                         return start  # what follows the last trailer may use other delimiters
                     if not newline_mode:
                         notes.append(
@@ -277,11 +311,98 @@ class Tokenizer:
                                 value=stripped[:20],
                             )
                         )
-                    segment = self._parse_one(stripped.replace("\r", "").replace("\n", ""), start)
-                    append(segment)
-                yield batch
+                    lexeme = self._lexeme(stripped.replace("\r", "").replace("\n", ""), start)
+                    if lexeme[0] in _ENVELOPE_TAGS:
+                        marks.append(len(batch))
+                    append(lexeme)
+                yield batch, marks
                 i = k
         return n
+
+    def _uniform_block(
+        self, chunk: str, i: int, line_end: str, after_trailer: bool
+    ) -> Generator[tuple[list[Lexeme], list[int]], None, tuple[bool, int] | None]:
+        """The common case, fast: every terminator of the block is followed by the same line
+        end (or none), no terminator is released, no segment is empty or wrapped. Returns
+        (True, position) when the next interchange needs other delimiters (re-enter there),
+        (False, position) when the rest of the block must be lexed again with the repetition
+        separator UNB just switched on, else None."""
+        d = self.delimiters
+        t, e, c, r = d.terminator, d.element, d.component, d.release
+        separator = t + line_end
+        step = len(separator)
+        pieces = chunk.split(separator)
+        tail = pieces.pop()
+        has_release = r is not None and r in chunk
+        batch: list[Lexeme] = []
+        append = batch.append
+        marks: list[int] = []
+        off = i
+        for s in pieces:
+            start = off
+            off += len(s) + step
+            if after_trailer:
+                after_trailer = False
+                if s.startswith(("UNA", "UNB")):
+                    entry = self._entry(start)
+                    if entry[0] != self._base(d) or (entry[1] is not None and len(s) > 9):
+                        yield batch, marks
+                        return True, start
+                    self.una_present = entry[1] is not None
+                    self.una_text = entry[1]
+                    self.declared_repetition = entry[2]
+                    if s.startswith("UNA"):
+                        continue
+            if has_release and r in s:  # type: ignore[operator]
+                tag, parsed = self._split_released(s, start, d)
+                if tag in _ENVELOPE_TAGS:
+                    marks.append(len(batch))
+                    after_trailer = tag == "UNZ"
+                append((tag, s, start, parsed, d))
+                continue
+            tag = s.partition(e)[0]
+            if c in tag:
+                tag = tag.partition(c)[0]
+            if tag in _ENVELOPE_TAGS:
+                marks.append(len(batch))
+                if tag == "UNB":
+                    parsed = split_plain(s, d)
+                    self._activate_repetition(parsed)
+                    self.dialects[start] = (
+                        self.delimiters,
+                        self.una_text if self.una_present else None,
+                    )
+                    append((tag, s, start, parsed, d))
+                    if self.delimiters is not d:
+                        # the rest needs the repetition separator: lex it again
+                        self._after_trailer = False
+                        yield batch, marks
+                        return False, off
+                    continue
+                after_trailer = tag == "UNZ"
+            append((tag, s, start, None, d))
+        if tail.strip(_BLANK):
+            # only at the very end of the input: an unterminated last segment
+            stripped = tail.strip(_BLANK)
+            start = off + len(tail) - len(tail.lstrip(_BLANK))
+            if after_trailer:
+                yield batch, marks
+                return True, start
+            self.notes.append(
+                LexicalNote(
+                    "unterminated_segment",
+                    "the last segment has no terminator",
+                    start,
+                    value=stripped[:20],
+                )
+            )
+            lexeme = self._lexeme(stripped, start)
+            if lexeme[0] in _ENVELOPE_TAGS:
+                marks.append(len(batch))
+            append(lexeme)
+        self._after_trailer = after_trailer
+        yield batch, marks
+        return None
 
     def _base(self, d: Delimiters) -> Delimiters:
         return d.with_repetition(None)
@@ -299,18 +420,12 @@ class Tokenizer:
         if repetition != self.delimiters.repetition:
             self.delimiters = self.delimiters.with_repetition(repetition)
 
-    def _parse_one(self, s: str, start: int) -> RawSegment:
+    def _lexeme(self, s: str, start: int) -> Lexeme:
         d = self.delimiters
         if d.release is not None and d.release in s:
             tag, elements = self._split_released(s, start, d)
-            return tag, elements, start
-        parts = s.split(d.element)
-        values: list[Value] = [
-            tuple(v.split(d.component)) if d.component in v else v for v in parts[1:]
-        ]
-        if d.repetition is not None:
-            values = [_repeat(v, d.repetition, d.component) for v in values]
-        return parts[0].split(d.component)[0], values, start
+            return tag, s, start, elements, d
+        return s.partition(d.element)[0].partition(d.component)[0], s, start, None, d
 
     def _split_released(self, s: str, start: int, d: Delimiters) -> tuple[str, list[Value]]:
         """The slow path for a segment that contains the release character."""
@@ -371,6 +486,45 @@ class Tokenizer:
             head = head[0]
         tag = head[0] if isinstance(head, tuple) else head
         return tag, elements
+
+
+def split_plain(text: str, d: Delimiters) -> list[Value]:
+    """Elements of a segment text that holds no release character."""
+    parts = text.split(d.element)
+    c = d.component
+    if c in text:
+        values: list[Value] = [tuple(v.split(c)) if c in v else v for v in parts[1:]]
+    else:
+        values = parts[1:]  # type: ignore[assignment]
+    rep = d.repetition
+    if rep is not None and rep in text:
+        values = [_repeat(v, rep, c) for v in values]
+    return values
+
+
+def elements_of(lexeme: Lexeme) -> list[Value]:
+    """A lexeme's element values (parsed now unless the lexer already did)."""
+    parsed = lexeme[3]
+    return parsed if parsed is not None else split_plain(lexeme[1], lexeme[4])
+
+
+def _uniform_line_end(chunk: str, terminator: str, release: str | None) -> str | None:
+    """The line end ("", "\\n" or "\\r\\n") that follows every terminator of the block,
+    when that holds exactly and nothing else is unusual (no released terminator, no empty
+    segment, no other line break); None sends the block down the general path."""
+    count = chunk.count(terminator)
+    if release is not None and release + terminator in chunk:
+        return None
+    if terminator + terminator in chunk:
+        return None
+    lf = chunk.count("\n")
+    if not lf:
+        return None if "\r" in chunk else ""
+    if chunk.count(terminator + "\n") == count == lf and "\r" not in chunk:
+        return "\n"
+    if chunk.count(terminator + "\r\n") == count == lf == chunk.count("\r"):
+        return "\r\n"
+    return None
 
 
 def _inner_breaks(chunk: str, terminator: str) -> bool:
