@@ -171,6 +171,9 @@ def post(file: Path, partner: str) -> None:
             except OdooError as exc:
                 failed = True
                 entry["error"] = exc.as_dict()
+            except Exception as exc:  # reported per document, never a traceback
+                failed = True
+                entry["error"] = {"error": type(exc).__name__, "message": str(exc)}
             results.append(entry)
     _echo_json({"file": str(file), "partner": partner, "odoo": where, "documents": results})
     if failed:

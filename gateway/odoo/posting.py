@@ -230,6 +230,11 @@ class OdooPoster:
                 outcomes.append(self._post_one_status(item, picking, rules, bodies))
             except OdooError as exc:
                 outcomes.append(exc)
+            except Exception as exc:  # one bad document must not take its neighbours down
+                log.exception("posting %s failed", label)
+                failure = OdooError(f"{label}: unexpected {type(exc).__name__}: {exc}")
+                failure.__cause__ = exc
+                outcomes.append(failure)
         return outcomes
 
     def _post_one_status(

@@ -60,6 +60,12 @@ def test_real_odoorpc_talks_to_the_emulator(emulator: EmulatorHandle) -> None:
     assert Picking.read([pid], ["carrier_tracking_ref"])[0]["carrier_tracking_ref"] == "PRO-1"
     assert odoo.env.ref("edigw_demo.carrier_acme_ltl").name == "ACME Freight LTL"
     assert record.message_post(body="hello") > 0
+    # the client-side exceptions of the capture: a browse of a missing id, `in env` for a
+    # user who may not search ir.model
+    with pytest.raises(ValueError, match=r"There is no 'res.partner' record with IDs \[999999\]"):
+        odoo.env["res.partner"].browse(999999).name  # noqa: B018
+    with pytest.raises(odoorpc.error.RPCError, match="not allowed to access"):
+        "stock.picking" in odoo.env  # noqa: B015
     with pytest.raises(odoorpc.error.RPCError, match="Wrong login"):
         odoorpc.ODOO(emulator.host, port=emulator.port).login("edigw", "edigw-integration", "x")
 
