@@ -13,6 +13,7 @@ from gateway.settings import Settings, load_settings
 from gateway.store import BlobStore, Database
 
 if TYPE_CHECKING:
+    from gateway.odoo.posting import OdooPoster
     from gateway.profiles import ProfileRegistry
 
 
@@ -26,6 +27,9 @@ class Runtime:
     # (rows left in `received`) is what a sweeper picks up.
     enqueue: Callable[..., Any] = field(default=lambda task, *args, **options: None)
     _profiles: ProfileRegistry | None = field(default=None, repr=False)
+    # where Odoo answers: EDIGW_ODOO_URL, or the bundled emulator `edigw serve` started
+    odoo_url: str | None = None
+    _odoo: OdooPoster | None = field(default=None, repr=False)
 
     @property
     def profiles(self) -> ProfileRegistry:
@@ -44,6 +48,20 @@ class Runtime:
         if migrate:
             db.migrate()
         return cls(settings=settings, db=db, blobs=BlobStore(settings.effective_blob_dir))
+
+    @property
+    def odoo(self) -> OdooPoster:
+        """The Odoo poster for this process (one connection, reused)."""
+        if self._odoo is None:
+            from gateway.odoo.client import OdooClient
+            from gateway.odoo.posting import OdooPoster
+
+            s = self.settings
+            # unset: the bundled emulator that `edigw serve` starts on its port
+            url = self.odoo_url or s.odoo_url or f"http://127.0.0.1:{s.emulator_port}"
+            client = OdooClient(url, s.odoo_db, s.odoo_user, s.odoo_password)
+            self._odoo = OdooPoster(client)
+        return self._odoo
 
     def close(self) -> None:
         if self._profiles is not None:

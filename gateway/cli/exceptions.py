@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from gateway.cli._base import open_runtime
 from gateway.store import ExceptionRecord
-from gateway.store.journal import resolve_exception
 from gateway.store.models import ExceptionStatus
 
 
@@ -85,15 +84,18 @@ def show(exception_id: int) -> None:
 @click.option("--by", default=None, help="who resolves it (default: the OS user)")
 def resolve(exception_id: int, note: str, by: str | None) -> None:
     """Resolve an exception with a note, then run its follow-up (e.g. post a held bill)."""
+    from inbound.followups import ResolveError, resolve
+
     runtime = open_runtime()
-    with runtime.db.session() as session:
-        row = session.get(ExceptionRecord, exception_id)
-        if row is None:
-            raise click.ClickException(f"no exception {exception_id}")
-        if row.status == ExceptionStatus.RESOLVED:
-            raise click.ClickException(f"exception {exception_id} is already resolved")
-        resolve_exception(session, row, by=by or getpass.getuser(), note_text=note)
+    try:
+        outcome = resolve(runtime, exception_id, by=by or getpass.getuser(), note_text=note)
+    except ResolveError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        runtime.close()
     click.echo(f"exception {exception_id} resolved")
+    if outcome:
+        click.echo(json.dumps(outcome))
 
 
 def register(group: click.Group) -> None:

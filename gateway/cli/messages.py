@@ -10,7 +10,7 @@ from typing import Any
 import click
 from sqlalchemy import select
 
-from gateway.cli._base import open_runtime, pending
+from gateway.cli._base import open_runtime
 from gateway.store import Document, Event, ExceptionRecord, Interchange, TransportReceipt
 from gateway.store.models import Acknowledgement
 
@@ -235,17 +235,91 @@ def show(interchange_id: int, as_json: bool) -> None:
 
 @messages.command()
 @click.argument("message_id")
-def replay(message_id: str) -> None:
-    """Replay a document (D123) or a whole interchange (123) as a new linked attempt."""
-    pending("messages replay", 10)
+@click.option("--by", default=None, help="who asks for the replay (default: the OS user)")
+def replay(message_id: str, by: str | None) -> None:
+    """Replay a document (D123) or a whole interchange (123) as a new linked attempt,
+    interpreted again with the partner's current profile."""
+    import getpass
+
+    from gateway.cli.serve import start_pipeline
+    from inbound.replay import ReplayError, replay_document, replay_interchange
+
+    text = message_id.strip().upper()
+    if not text.removeprefix("D").isdigit():
+        raise click.BadParameter("give an interchange id (123) or a document id (D123)")
+    runtime = open_runtime()
+    running = start_pipeline(runtime)
+    who = by or getpass.getuser()
+    try:
+        if text.startswith("D"):
+            result = replay_document(runtime, int(text[1:]), by=who)
+        else:
+            result = replay_interchange(runtime, int(text), by=who)
+        _finish(running)
+    except ReplayError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        runtime.close()
+    for doc in result.documents:
+        click.echo(f"document D{doc} queued (replay)")
+    for ic in result.interchanges:
+        click.echo(f"interchange {ic} taken in again (replay)")
+
+
+def _finish(running: list[object]) -> None:
+    """In the embedded mode the CLI runs the queued work itself before it exits."""
+    for component in running:
+        if hasattr(component, "wait_idle"):
+            component.wait_idle(300)
+        component.stop()  # type: ignore[attr-defined]
 
 
 @click.command()
 @click.argument("canonical", type=click.Path(exists=True, dir_okay=False))
-@click.option("--partner", required=True)
+@click.option("--partner", required=True, help="partner profile id")
 def send(canonical: str, partner: str) -> None:
-    """Queue an outbound document (canonical JSON) for PARTNER in its standard."""
-    pending("send", 10)
+    """Render a canonical record (JSON: one record or a list) for PARTNER in its standard
+    and dialect, store it and deliver it over the partner's outbound transport."""
+    from pydantic import ValidationError
+
+    from gateway.cli.serve import start_pipeline
+    from outbound.deliver import submit
+    from outbound.render import RenderError
+    from translators.canonical.models import MODELS
+
+    with open(canonical, encoding="utf-8") as fh:
+        try:
+            loaded = json.load(fh)
+        except json.JSONDecodeError as exc:
+            raise click.ClickException(f"{canonical}: not JSON ({exc})") from None
+    items = loaded if isinstance(loaded, list) else [loaded]
+    try:
+        records = [MODELS[item["record_type"]].model_validate(item) for item in items]
+    except (KeyError, TypeError):
+        raise click.ClickException(
+            f"{canonical}: every record needs a record_type of {', '.join(MODELS)}"
+        ) from None
+    except ValidationError as exc:
+        raise click.ClickException(f"{canonical}: {exc}") from None
+    runtime = open_runtime()
+    profile = runtime.profiles.get(partner)
+    if profile is None:
+        raise click.ClickException(f"no active partner profile {partner!r}")
+    running = start_pipeline(runtime)
+    try:
+        interchange_id = submit(runtime, profile, records, source="cli")  # type: ignore[arg-type]
+        _finish(running)
+        with runtime.db.session() as session:
+            ic = session.get(Interchange, interchange_id)
+            assert ic is not None
+            click.echo(
+                f"interchange {ic.id}: {ic.standard} {ic.control_number} to {partner} "
+                f"via {ic.transport}: {ic.status}"
+            )
+    except RenderError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        runtime.close()
 
 
 def register(group: click.Group) -> None:

@@ -66,6 +66,7 @@ class InterchangeStatus(enum.StrEnum):
     REJECTED = "rejected"  # the interchange as a whole was refused (TA1 / CONTRL level)
     UNKNOWN_PARTNER = "unknown_partner"
     FAILED = "failed"
+    REPLAYED_AS = "replayed"  # taken in again as a new interchange (see meta.replay_of)
     # outbound
     RENDERED = "rendered"
     SENT = "sent"

@@ -62,3 +62,67 @@ def test_duplicate_interchange_posts_nothing_twice(tmp_path: Path, fresh_pg_url:
         second = gw.interchange(again.interchange_id)
         assert second.status == "duplicate" and second.duplicate_of == first.interchange_id
         assert gw.documents(again.interchange_id) == []
+
+
+def test_unknown_shipment_then_rule_and_replay(tmp_path: Path, fresh_pg_url: str) -> None:
+    """C4: a 214 naming a shipment Odoo does not know opens an exception listing the
+    references tried; a new reference rule and a replay post it once, linked."""
+    status = edi.status_214("0001", "X6", shipment="LOAD-9", extra=("L11*S00042*PO",))
+    data = edi.acme_interchange([status], control=303, functional_id="QM")
+    profile = acme()
+    with gateway(tmp_path, fresh_pg_url, [profile]) as gw:
+        received = gw.receive(data, "c4.edi")
+        (doc,) = gw.documents(received.interchange_id)
+        assert doc.state == "exception"
+        (exc,) = gw.exceptions("unknown_shipment")
+        assert "LOAD-9" in exc.message and "stock.picking.name" in exc.message
+        # the operator teaches the profile to look at the PO reference too, and replays
+        rule = {"reference": "po", "odoo_field": "origin"}
+        profile["reference_rules"] = [*profile["reference_rules"], rule]
+        gw.write_profile(profile)
+        from inbound.replay import replay_document
+
+        replayed = replay_document(gw.runtime, doc.id, by="operator")
+        gw.settle()
+        first, again = gw.documents(received.interchange_id)
+        assert first.state == "replayed" and again.replay_of == first.id
+        assert again.state == "posted" and again.odoo_model == "stock.picking"
+        assert replayed.documents == [again.id]
+        # a second replay of the same original is refused: it is no longer failed
+        with pytest.raises(Exception, match="only failed ones replay"):
+            replay_document(gw.runtime, first.id, by="operator")
+
+
+def test_invoice_outside_tolerance_held_then_resolved(tmp_path: Path, fresh_pg_url: str) -> None:
+    """A5/A6: 1,000 + 180 fuel + 150 detention = 1,330.00 against the picking's expected
+    freight: the bill stays draft with an invoice_mismatch; resolving posts that same bill."""
+    charges = [("400", "100000"), ("FUE", "18000"), ("DTN", "15000")]
+    data = edi.acme_interchange(
+        [edi.invoice_210("0001", "INV-7781", charges)], control=404, functional_id="IM"
+    )
+    with gateway(tmp_path, fresh_pg_url, [acme()]) as gw:
+        received = gw.receive(data, "inv.edi")
+        (doc,) = gw.documents(received.interchange_id)
+        assert doc.state == "posted" and doc.odoo_model == "account.move"
+        (exc,) = gw.exceptions("invoice_mismatch")
+        assert exc.detail["invoiced_total"] == "1330.00"
+        assert "accessorial_detention" in exc.detail["unexpected_charges"]
+        with gw.odoo() as odoo:
+            (bill,) = odoo.search_read(
+                "account.move", [["ref", "=", "INV-7781"]], ["state", "amount_total"]
+            )
+        assert bill["state"] == "draft" and bill["amount_total"] == 1330.0
+        from inbound.followups import resolve
+
+        outcome = resolve(gw.runtime, exc.id, by="finance", note_text="detention approved")
+        assert outcome["state"] == "posted"
+        # the same invoice again in a new interchange is not a second bill
+        resent = edi.acme_interchange(
+            [edi.invoice_210("0001", "INV-7781", charges)], control=405, functional_id="IM"
+        )
+        (doc2,) = gw.documents(gw.receive(resent, "inv-again.edi").interchange_id)
+        assert doc2.state == "posted" and doc2.odoo_id == doc.odoo_id
+        with gw.odoo() as odoo:
+            bills = odoo.search_read("account.move", [["ref", "=", "INV-7781"]], ["state"])
+        assert [b["state"] for b in bills] == ["posted"]
+        assert gw.exceptions("invoice_mismatch")[0].status == "resolved"
