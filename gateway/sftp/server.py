@@ -156,6 +156,7 @@ class _Hub:
         # temp-named uploads closed whole: real path -> (size, sha256), taken in on rename
         self._completed_temp: dict[Path, tuple[int, str]] = {}
         self._intake_locks: dict[str, threading.Lock] = {}
+        self._taken_by: dict[Path, int] = {}  # taken-in uploads still in inbound/ -> session
         self._ids = itertools.count(1)
 
     def next_session_id(self) -> int:
@@ -183,7 +184,41 @@ class _Hub:
                 return False
             self._inflight.add(real)
             self._completed_temp.pop(real, None)
+            # a new upload over a taken-in file supersedes it (its bytes are stored already)
+            self._taken_by.pop(real, None)
             return True
+
+    # Uploads taken in stay visible in inbound/ until the session that uploaded them ends
+    # (clients stat or touch a file after closing it), then move to archive/. Kept here,
+    # not per session, so that one session's logout never archives a file that another
+    # session has started to upload again under the same name (same inode after O_TRUNC).
+
+    def note_taken(self, real: Path, session_id: int) -> None:
+        with self._lock:
+            self._taken_by[real] = session_id
+
+    def moved_taken(self, old: Path, new: Path) -> None:
+        with self._lock:
+            if old in self._taken_by:
+                self._taken_by[new] = self._taken_by.pop(old)
+
+    def forget_taken(self, real: Path) -> None:
+        with self._lock:
+            self._taken_by.pop(real, None)
+
+    def archive_taken(self, session_id: int, layout: MailboxLayout) -> None:
+        with self._lock:  # renames under the lock: no upload can start on these meanwhile
+            mine = [p for p, owner in self._taken_by.items() if owner == session_id]
+            for real in mine:
+                del self._taken_by[real]
+                if real in self._inflight:
+                    continue
+                try:
+                    layout.archive_taken(real)
+                except FileNotFoundError:
+                    pass  # the partner removed it
+                except OSError:
+                    log.warning("sftp: could not archive %s", real, exc_info=True)
 
     def end_upload(self, real: Path) -> None:
         with self._lock:
@@ -229,35 +264,11 @@ class _PartnerSession(paramiko.ServerInterface):  # type: ignore[misc]  # parami
         self.mailbox: MailboxConfig | None = None  # set once logged in and holding a slot
         self.layout: MailboxLayout | None = None
         self.uploads_opened = 0
-        # uploads taken in during this session: real path -> inode. They stay visible in
-        # inbound/ until the session ends (clients stat or touch a file after closing it),
-        # then move to archive/.
-        self._taken: dict[Path, int] = {}
-        self._taken_lock = threading.Lock()
-
-    def note_taken(self, real: Path) -> None:
-        with self._taken_lock:
-            self._taken[real] = os.stat(real).st_ino
-
-    def moved_taken(self, old: Path, new: Path) -> None:
-        with self._taken_lock:
-            if old in self._taken:
-                self._taken[new] = self._taken.pop(old)
 
     def archive_taken_uploads(self) -> None:
         """Move this session's taken-in uploads out of inbound/ (idempotent)."""
-        with self._taken_lock:
-            taken, self._taken = self._taken, {}
-        if self.layout is None:
-            return
-        for real, inode in taken.items():
-            try:
-                if os.stat(real).st_ino == inode:
-                    self.layout.archive_taken(real)
-            except FileNotFoundError:
-                pass  # the partner removed or renamed it
-            except OSError:
-                log.warning("sftp: could not archive %s", real, exc_info=True)
+        if self.layout is not None:
+            self.hub.archive_taken(self.session_id, self.layout)
 
     # -- authentication ------------------------------------------------------------------
 
@@ -616,7 +627,7 @@ class _MailboxSFTP(SFTPServerInterface):  # type: ignore[misc]  # paramiko is un
             )  # fmt: skip
             if result.blob.key != sha256:  # the file changed between hashing and storing
                 log.error("sftp: %s %s changed while being taken in", self.partner_id, path)
-            self.session.note_taken(path.real)
+            self.hub.note_taken(path.real, self.session.session_id)
         self.hub.record_receipt(
             interchange_id=result.interchange_id,
             kind="upload",
@@ -647,6 +658,7 @@ class _MailboxSFTP(SFTPServerInterface):  # type: ignore[misc]  # paramiko is un
                 return SFTP_NO_SUCH_FILE if not target.real.exists() else SFTP_PERMISSION_DENIED
             os.unlink(target.real)
             self.hub.pop_temp(target.real)
+            self.hub.forget_taken(target.real)
             return SFTP_OK
         except OSError as exc:
             return _errno_status(exc)
@@ -674,7 +686,7 @@ class _MailboxSFTP(SFTPServerInterface):  # type: ignore[misc]  # paramiko is un
             os.replace(old.real, new.real)
         except OSError as exc:
             return _errno_status(exc)
-        self.session.moved_taken(old.real, new.real)
+        self.hub.moved_taken(old.real, new.real)
         completed = self.hub.pop_temp(old.real)
         if completed is not None and not _is_temp_name(new.name):
             size, sha256 = completed

@@ -263,3 +263,26 @@ def test_garbage_and_silent_connections_do_not_disturb_the_server(hosted: Hosted
             assert sorted(sftp.listdir("/")) == ["archive", "inbound", "outbound"]
     finally:
         silent.close()
+
+
+def test_logout_never_archives_a_file_another_session_is_uploading(hosted: Hosted) -> None:
+    with client(hosted, "acme") as first:
+        first.putfo(io.BytesIO(b"ISA*first"), "/inbound/load.edi", confirm=False)
+        with client(hosted, "acme") as second:
+            with second.open("/inbound/load.edi", "wb") as upload:
+                upload.write(b"ISA*sec")
+                upload.flush()
+                first.get_channel().get_transport().close()  # the first session logs out
+                deadline = time.monotonic() + 2
+                while hosted.server.active_sessions("acme") > 1:
+                    assert time.monotonic() < deadline
+                    time.sleep(0.02)
+                time.sleep(0.2)
+                assert (hosted.mailbox("acme") / "inbound" / "load.edi").exists()
+                upload.write(b"ond")
+            assert second.stat("/inbound/load.edi").st_size == len(b"ISA*second")
+    wait_for_archive(hosted, "load.edi")
+    stored = sorted(hosted.runtime.blobs.read(r.blob_key) for r in taken(hosted))
+    assert stored == [b"ISA*first", b"ISA*second"]
+    (archived,) = (hosted.mailbox("acme") / "archive").iterdir()
+    assert archived.read_bytes() == b"ISA*second"
