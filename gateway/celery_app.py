@@ -19,9 +19,14 @@ from gateway import jobs
 from gateway.runtime import Runtime
 from gateway.settings import Settings, load_settings
 
-SWEEP_TASK = "pipeline.sweep"
-# a sweep every 15 s keeps the "not before" times and stuck work within seconds of due
-SWEEP_INTERVAL_S = 15.0
+# Periodic jobs and their intervals (seconds), for Celery beat and the embedded timer alike:
+# the sweep keeps "not before" times and stuck work within seconds of due; partners' SFTP
+# servers are asked each minute which are due (each has its own interval in its profile).
+PERIODIC_JOBS = {
+    "pipeline.sweep": 15.0,
+    "inbound.poll_sftp_partners": 60.0,
+    "outbound.poll_odoo_tenders": 60.0,
+}
 # short countdowns only: anything longer waits in the database for the sweep
 MAX_BROKER_COUNTDOWN_S = 60.0
 
@@ -48,11 +53,12 @@ def make_celery(settings: Settings | None = None) -> Celery:
         task_ignore_result=True,
         worker_hijack_root_logger=False,
         beat_schedule={
-            "sweep": {
-                "task": SWEEP_TASK,
-                "schedule": SWEEP_INTERVAL_S,
-                "options": {"queue": "acks"},
+            name: {
+                "task": name,
+                "schedule": interval,
+                "options": {"queue": jobs.REGISTRY[name].queue},
             }
+            for name, interval in PERIODIC_JOBS.items()
         },
     )
     for spec in jobs.REGISTRY.values():

@@ -18,6 +18,7 @@ from gateway.as2.config import (
 )
 from gateway.profiles import ProfileRegistry
 from gateway.sftp.config import MailboxConfig, MailboxLimits, RemoteConfig
+from gateway.sftp.keys import AuthorizedKeysStore
 from partner_profiles.schema import PartnerProfile
 
 T = TypeVar("T")
@@ -101,10 +102,15 @@ class _Adapted(Generic[T]):
     whose configuration cannot be built is left out; the error is kept for `problems`."""
 
     def __init__(
-        self, registry: ProfileRegistry, build: Callable[[PartnerProfile], T | None]
+        self,
+        registry: ProfileRegistry,
+        build: Callable[[PartnerProfile], T | None],
+        *,
+        cache: bool = True,
     ) -> None:
         self.registry = registry
         self._build = build
+        self._use_cache = cache
         self._cache: dict[str, tuple[PartnerProfile, T | None]] = {}
         self.problems: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -115,7 +121,7 @@ class _Adapted(Generic[T]):
             return None
         with self._lock:
             cached = self._cache.get(partner_id)
-            if cached is not None and cached[0] is profile:
+            if self._use_cache and cached is not None and cached[0] is profile:
                 return cached[1]
             try:
                 config = self._build(profile)
@@ -155,10 +161,20 @@ class ProfileAs2Directory:
 
 
 class ProfileMailboxDirectory:
-    """`gateway.sftp.config.MailboxDirectory` over the partner profiles."""
+    """`gateway.sftp.config.MailboxDirectory` over the partner profiles. Keys rotated with
+    `edigw sftp keys PARTNER --rotate` (the key store) take the place of the profile's."""
 
-    def __init__(self, registry: ProfileRegistry) -> None:
-        self._configs = _Adapted(registry, mailbox_config)
+    def __init__(self, registry: ProfileRegistry, store: AuthorizedKeysStore | None = None) -> None:
+        def build(profile: PartnerProfile) -> MailboxConfig | None:
+            config = mailbox_config(profile)
+            rotated = store.get(profile.id) if store is not None and config else []
+            if config is None or not rotated:
+                return config
+            keys = tuple(key.openssh_line() for key in rotated)
+            return MailboxConfig(config.partner_id, config.username, keys, config.limits)
+
+        # cheap to build, and the key store can change under a running server: no cache
+        self._configs = _Adapted(registry, build, cache=False)
 
     def mailbox_for_user(self, username: str) -> MailboxConfig | None:
         return next((m for m in self._configs.all() if m.username == username), None)

@@ -40,6 +40,7 @@ def submit(
     records: Sequence[CanonicalRecord],
     *,
     source: str = "api",
+    transport_ref: str | None = None,
 ) -> int:
     """Render and store one outbound interchange for `records`; returns its id."""
     with runtime.db.session() as session:
@@ -50,7 +51,7 @@ def submit(
             partner_id=profile.id,
             standard=rendered.standard,
             transport=profile.transports.outbound_transport() or "none",
-            sender_id=None,
+            transport_ref=transport_ref,
             control_number=rendered.control_number,
             sha256=blob.key,
             size=blob.size,

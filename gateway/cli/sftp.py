@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -12,17 +11,15 @@ from typing import NoReturn
 import click
 
 from gateway.cli._base import EXIT_UNAVAILABLE, open_runtime
+from gateway.partners import remote_config
 from gateway.sftp.config import RemoteConfig
 from gateway.sftp.errors import SftpConfigError
 from gateway.sftp.keys import (
-    AuthorizedKey,
     AuthorizedKeysStore,
     parse_authorized_key,
     parse_authorized_keys,
 )
 from gateway.sftp.poller import poll_once
-from gateway.sftp.profiles import ProfileRemoteDirectory, rewrite_public_keys
-from partner_profiles import ProfileError, parse_profile
 
 # Exit status of a poll that could not reach or log into the partner's server.
 EXIT_POLL_FAILED = 1
@@ -45,30 +42,45 @@ def sftp() -> None:
     type=click.Path(exists=True, dir_okay=False),
     help="replace the partner's keys with the keys in this authorized_keys file",
 )
+@click.option("--clear", is_flag=True, help="drop rotated keys: the profile's keys apply again")
 @click.option(
     "--keys-dir",
     type=click.Path(file_okay=False),
-    help="use this key store folder instead of the partner's profile",
+    help="key store folder (default: <EDIGW_VAR_DIR>/sftp-keys)",
 )
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
-def keys(partner: str, rotate: str | None, keys_dir: str | None, as_json: bool) -> None:
+def keys(
+    partner: str, rotate: str | None, clear: bool, keys_dir: str | None, as_json: bool
+) -> None:
     """Show or rotate the keys PARTNER may log into its hosted mailbox with.
 
-    The keys come from the partner's profile (transports.sftp_mailbox.public_keys); a
-    rotation rewrites that list in the profile file, checks the result, and records the new
-    profile version. Partners without a profile use the key store
-    (<EDIGW_VAR_DIR>/sftp-keys/PARTNER.pub, or --keys-dir). A rotation applies at the
-    partner's next login."""
+    Keys rotated here go to the key store (<EDIGW_VAR_DIR>/sftp-keys/PARTNER.pub) and take
+    the place of the profile's transports.sftp_mailbox.public_keys from the partner's next
+    login, without a profile change; --clear hands back to the profile's keys (once the
+    profile carries the new ones). Without a rotation, the profile's keys are shown."""
+    if rotate and clear:
+        _fail("sftp keys: --rotate and --clear exclude each other")
+    runtime = open_runtime()
     try:
-        new_keys = parse_authorized_keys(Path(rotate).read_text("utf-8")) if rotate else None
-        if new_keys is not None and not new_keys:
-            raise SftpConfigError(f"{rotate} holds no key: it would lock the partner out")
-        if keys_dir:
-            source, current = _keys_in_store(AuthorizedKeysStore(Path(keys_dir)), partner, new_keys)
-        else:
-            source, current = _keys_of(partner, new_keys)
+        store = AuthorizedKeysStore(
+            Path(keys_dir) if keys_dir else runtime.settings.var_dir / "sftp-keys"
+        )
+        if rotate:
+            new_keys = parse_authorized_keys(Path(rotate).read_text("utf-8"))
+            store.replace(partner, new_keys)
+        elif clear:
+            store.clear(partner)
+        current = store.get(partner)
+        source = f"key store {store.root} (in place of the profile's keys)"
+        if not current:
+            profile = runtime.profiles.get(partner)
+            mailbox = profile.transports.sftp_mailbox if profile else None
+            current = [parse_authorized_key(k) for k in mailbox.public_keys] if mailbox else []
+            source = f"profile {partner}" if mailbox else "nowhere"
     except (SftpConfigError, OSError, UnicodeDecodeError) as exc:
         _fail(f"sftp keys {partner}: {exc}")
+    finally:
+        runtime.close()
     listing = [
         {"type": k.key_type, "fingerprint": k.fingerprint, "comment": k.comment} for k in current
     ]
@@ -80,50 +92,7 @@ def keys(partner: str, rotate: str | None, keys_dir: str | None, as_json: bool) 
         click.echo(f"{partner}: no authorised keys (the partner cannot log in)")
     for key in listing:
         click.echo(f"{key['type']}  {key['fingerprint']}  {key['comment']}".rstrip())
-    verb = "replaced in" if rotate else "from"
-    click.echo(f"{partner}: {len(listing)} key(s) {verb} {source}", err=True)
-
-
-def _keys_in_store(
-    store: AuthorizedKeysStore, partner: str, new_keys: list[AuthorizedKey] | None
-) -> tuple[str, list[AuthorizedKey]]:
-    current = store.replace(partner, new_keys) if new_keys is not None else store.get(partner)
-    return f"key store {store.root}", current
-
-
-def _keys_of(partner: str, new_keys: list[AuthorizedKey] | None) -> tuple[str, list[AuthorizedKey]]:
-    runtime = open_runtime()
-    try:
-        served = runtime.profiles.served(partner)
-        mailbox = served.loaded.profile.transports.sftp_mailbox if served else None
-        if served is None or mailbox is None:
-            store = AuthorizedKeysStore(runtime.settings.var_dir / "sftp-keys")
-            return _keys_in_store(store, partner, new_keys)
-        path = served.loaded.path
-        if new_keys is None:
-            return f"profile {path}", [parse_authorized_key(line) for line in mailbox.public_keys]
-        if runtime.settings.profiles_dir is None or path is None:
-            raise SftpConfigError(
-                "the profiles are the shipped examples; set EDIGW_PROFILES_DIR to rotate keys"
-            )
-        text = rewrite_public_keys(served.loaded.text, [k.openssh_line() for k in new_keys])
-        try:
-            parse_profile(text, file=str(path), expected_id=path.stem)
-        except ProfileError as exc:
-            raise SftpConfigError(f"the rotated profile would not load: {exc}") from None
-        _replace_file(path, text)
-        report = runtime.profiles.refresh(loaded_by="edigw sftp keys")
-        if partner in report.rejected:
-            raise SftpConfigError(f"{path} was rejected on reload: {report.rejected[partner]}")
-        return f"profile {path}", new_keys
-    finally:
-        runtime.close()
-
-
-def _replace_file(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.rotating")
-    tmp.write_text(text, "utf-8")
-    os.replace(tmp, path)
+    click.echo(f"{partner}: {len(listing)} key(s) from {source}", err=True)
 
 
 @sftp.command()
@@ -190,12 +159,14 @@ def poll(
     try:
         if remote is None:
             try:
-                remote = ProfileRemoteDirectory(runtime.profiles.all).remote(partner)
-            except SftpConfigError as exc:
+                profile = runtime.profiles.get(partner)
+                usable = profile is not None and profile.status != "suspended"
+                remote = remote_config(profile) if profile is not None and usable else None
+            except (SftpConfigError, ValueError) as exc:
                 _fail(f"sftp poll {partner}: {exc}")
             if remote is None:
                 _fail(
-                    f"sftp poll {partner}: no active or testing profile with "
+                    f"sftp poll {partner}: no (unsuspended) profile with "
                     "transports.sftp_remote (or give the server with --host, --user, --key)"
                 )
         result = poll_once(runtime, remote, force=True)

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from gateway.odoo.client import OdooClient, odoo_datetime, xmlid_name
-from gateway.odoo.errors import OdooError, OdooSetupError, ShipmentNotFound
+from gateway.odoo.errors import OdooCallError, OdooError, OdooSetupError, ShipmentNotFound
 from gateway.odoo.rules import OdooRules
 from translators.canonical import (
     Address,
@@ -175,6 +175,22 @@ class StatusItem:
     raw: bytes | None = None
     interchange: str | None = None
     filename: str | None = None
+
+
+@dataclass
+class InvoiceItem:
+    """One FreightInvoice to post, with the raw file it came in and its interchange."""
+
+    invoice: FreightInvoice
+    raw: bytes | None = None
+    interchange: str | None = None
+
+
+@dataclass
+class _PostIntent:
+    bill_id: int
+    landed: bool
+    picking: dict[str, Any] | None
 
 
 @dataclass
@@ -503,40 +519,134 @@ class OdooPoster:
     ) -> PostResult:
         """A vendor bill for the carrier's invoice, posted when it matches the expected
         charge within tolerance; otherwise left draft with a structured mismatch."""
+        outcome = self.post_invoices([InvoiceItem(invoice, raw, interchange)], rules)[0]
+        if isinstance(outcome, OdooError):
+            raise outcome
+        return outcome
+
+    def post_invoices(
+        self, items: Sequence[InvoiceItem], rules: OdooRules
+    ) -> list[PostResult | OdooError]:
+        """Several invoices in few calls: vendor, products, pickings and duplicate vendor
+        references are looked up for all of them at once, and the bills that pass are posted
+        with one action_post. A bill Odoo refuses to post is found by posting one by one; it
+        fails alone, as does any invoice with a problem of its own."""
+        try:
+            vendor = self._vendor(rules)
+            codes = {
+                code
+                for item in items
+                for line in item.invoice.lines
+                if (
+                    code := rules.charge_products.get(str(line.charge_class))
+                    or rules.fallback_charge_product
+                )
+            }
+            self._products(codes)
+        except OdooError as exc:
+            return [exc for _ in items]
+        numbers = sorted({item.invoice.invoice_number for item in items})
+        taken: dict[tuple[str, str], dict[str, Any]] = {}
+        for row in self.client.search_read(
+            "account.move",
+            [
+                ["move_type", "in", ["in_invoice", "in_refund"]],
+                ["partner_id", "=", vendor],
+                ["ref", "in", numbers],
+                ["state", "!=", "cancel"],
+            ],
+            ["name", "state", "ref", "move_type"],
+        ):
+            taken.setdefault((row["move_type"], row["ref"]), row)
+        found = self._find_pickings([_invoice_references(i.invoice) for i in items], rules)
+        outcomes: list[PostResult | OdooError] = []
+        to_post: dict[int, _PostIntent] = {}
+        for index, (item, (picking, tried)) in enumerate(zip(items, found, strict=True)):
+            label = f"freight invoice {item.invoice.invoice_number}"
+            try:
+                result, intent = self._prepare_bill(item, rules, vendor, picking, tried, taken)
+            except OdooError as exc:
+                outcomes.append(exc)
+                continue
+            except Exception as exc:  # one bad document must not take its neighbours down
+                log.exception("posting %s failed", label)
+                failure = OdooError(f"{label}: unexpected {type(exc).__name__}: {exc}")
+                failure.__cause__ = exc
+                outcomes.append(failure)
+                continue
+            outcomes.append(result)
+            if intent is not None:
+                to_post[index] = intent
+        if to_post:
+            self._post_bills(to_post, outcomes)
+        return outcomes
+
+    def _post_bills(
+        self, to_post: dict[int, _PostIntent], outcomes: list[PostResult | OdooError]
+    ) -> None:
+        bill_ids = [intent.bill_id for intent in to_post.values()]
+        posted: set[int] = set()
+        try:
+            self.client.call("account.move", "action_post", ids=bill_ids)
+            posted = set(to_post)
+        except OdooCallError as refused:
+            if len(to_post) == 1:
+                outcomes[next(iter(to_post))] = refused
+                return
+            # Odoo refused the call as a whole (one transaction): find the culprit(s)
+            for index, intent in to_post.items():
+                try:
+                    self.client.call("account.move", "action_post", ids=[intent.bill_id])
+                    posted.add(index)
+                except OdooCallError as exc:
+                    outcomes[index] = exc
+        names = {
+            row["id"]: row["name"]
+            for row in self.client.read("account.move", bill_ids, ["name", "state"])
+            if row["state"] == "posted"
+        }
+        for index in sorted(posted):
+            intent = to_post[index]
+            result = outcomes[index]
+            assert isinstance(result, PostResult)
+            result.touch("account.move", intent.bill_id, "posted", names.get(intent.bill_id))
+            if intent.landed and intent.picking is not None:
+                try:
+                    self._landed_cost(result, intent.bill_id, intent.picking)
+                except OdooError as exc:
+                    result.notes.append(f"bill posted, landed cost failed: {exc}")
+                    outcomes[index] = exc
+
+    def _prepare_bill(
+        self,
+        item: InvoiceItem,
+        rules: OdooRules,
+        vendor: int,
+        picking: dict[str, Any] | None,
+        tried: list[tuple[str, str, list[str]]],
+        taken: dict[tuple[str, str], dict[str, Any]],
+    ) -> tuple[PostResult, _PostIntent | None]:
+        """Everything up to posting: the bill created (or found) with its lines, compared
+        with the expected charge. Returns what still has to be posted, if anything."""
+        invoice = item.invoice
         result = PostResult(f"freight invoice {invoice.invoice_number}")
-        vendor = self._vendor(rules)
         refund = invoice.kind == InvoiceKind.CREDIT_NOTE
         move_type = "in_refund" if refund else "in_invoice"
         name = xmlid_name("bill", rules.partner_id, invoice.invoice_number)
         existing = self.client.xmlid_lookup(name)
-        if existing is None:
-            # A bill for the same vendor reference that we did not create: a duplicate.
-            other = self.client.search_read(
-                "account.move",
-                [
-                    ["move_type", "=", move_type],
-                    ["partner_id", "=", vendor],
-                    ["ref", "=", invoice.invoice_number],
-                    ["state", "!=", "cancel"],
-                ],
-                ["name", "state"],
-                limit=1,
+        other = taken.get((move_type, invoice.invoice_number))
+        if existing is None and other is not None:
+            # A bill with this vendor reference that we did not create: a duplicate.
+            result.duplicate = True
+            result.touch("account.move", other["id"], "found", other["name"])
+            result.notes.append(
+                f"bill {other['name']} already holds vendor reference "
+                f"{invoice.invoice_number}: not billed twice"
             )
-            if other:
-                result.duplicate = True
-                result.touch("account.move", other[0]["id"], "found", other[0]["name"])
-                result.notes.append(
-                    f"bill {other[0]['name']} already holds vendor reference "
-                    f"{invoice.invoice_number}: not billed twice"
-                )
-                return result
+            return result, None
         references = _invoice_references(invoice)
-        picking: dict[str, Any] | None
-        try:
-            picking = self.find_picking(references, rules)
-        except ShipmentNotFound as exc:
-            picking = None
-            result.notes.append(str(exc))
+        if picking is None:
+            result.notes.append(str(ShipmentNotFound(_refs_label(references), tried)))
         lines = self._bill_lines(invoice, rules, refund)
         currency = self._currency(invoice.currency)
         receipt = picking is not None and picking.get("picking_type_code") == "incoming"
@@ -577,26 +687,21 @@ class OdooPoster:
                 "account.move", [bill_id], {"invoice_line_ids": [[0, 0, v] for v in lines]}
             )
             result.touch("account.move", bill_id, "updated", bill["name"])
-        if raw is not None:
-            self._attach_bill_raw(result, bill_id, raw, interchange, invoice, rules)
+        if item.raw is not None:
+            self._attach_bill_raw(result, bill_id, item.raw, item.interchange, invoice, rules)
         if bill["state"] != "draft":
             result.duplicate = existing is not None
-            return result
+            return result, None
         mismatch = self._compare(invoice, rules, picking, bill_id)
         if mismatch is not None:
             result.mismatch = mismatch
-            return result
+            return result, None
         if not rules.auto_post:
             result.notes.append("within tolerance; left draft (the profile does not auto-post)")
-            return result
+            return result, None
         if hold_reason:
-            return result
-        self.client.call("account.move", "action_post", ids=[bill_id])
-        posted = self.client.read("account.move", [bill_id], ["name", "state"])[0]
-        result.touch("account.move", bill_id, "posted", posted["name"])
-        if landed and picking is not None:
-            self._landed_cost(result, bill_id, picking)
-        return result
+            return result, None
+        return result, _PostIntent(bill_id, landed, picking)
 
     def _vendor(self, rules: OdooRules) -> int:
         if not rules.vendor_ref:

@@ -3,8 +3,8 @@
 Public surface: configuration (`MailboxConfig`, `RemoteConfig`, the directory protocols),
 the hosted server (`serve`, `deliver_to_mailbox`), the poller (`poll_once`, `poll_due`,
 `due_partners`, `push_file`), the key store, and the error hierarchy in
-`gateway.sftp.errors`. Partner profiles stand behind the directories in
-`gateway.sftp.profiles` (imported separately: it pulls in the profile schema)."""
+`gateway.sftp.errors`. Partner profiles stand behind the directory protocols through
+`gateway.partners`."""
 
 from gateway.sftp.config import (
     MailboxConfig,

@@ -207,6 +207,14 @@ class AuthorizedKeysStore:
         except SftpConfigError as exc:
             raise SftpConfigError(f"{path}: {exc}") from None
 
+    def clear(self, partner_id: str) -> bool:
+        """Drop the partner's key file; True when there was one."""
+        try:
+            self._path(partner_id).unlink()
+            return True
+        except FileNotFoundError:
+            return False
+
     def replace(self, partner_id: str, keys: Iterable[AuthorizedKey]) -> list[AuthorizedKey]:
         keys = list(keys)
         if not keys:

@@ -107,7 +107,8 @@ class Interchange(Base):
     partner_id: Mapped[str | None] = mapped_column(String(64), index=True)
     standard: Mapped[str | None] = mapped_column(String(8))  # x12 | edifact
     transport: Mapped[str] = mapped_column(String(16))  # as2 | sftp | api | cli | file
-    transport_ref: Mapped[str | None] = mapped_column(String(512))  # AS2 Message-ID, SFTP path
+    # inbound: AS2 Message-ID or SFTP path; outbound: where it came from (odoo:stock.picking,42)
+    transport_ref: Mapped[str | None] = mapped_column(String(512))
     # what makes a delivery "the same one again" for its transport (AS2: the Message-ID;
     # SFTP: partner, name, size and hash); a repeat is recorded as a duplicate
     delivery_key: Mapped[str | None] = mapped_column(String(700))

@@ -24,7 +24,12 @@ def _free_port() -> int:
 def test_serve_answers_health(tmp_path: Path) -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("EDIGW_")}
-    env |= {"EDIGW_VAR_DIR": str(tmp_path / "var"), "EDIGW_HTTP_PORT": str(port)}
+    env |= {
+        "EDIGW_VAR_DIR": str(tmp_path / "var"),
+        "EDIGW_HTTP_PORT": str(port),
+        "EDIGW_EMULATOR_PORT": str(_free_port()),
+        "EDIGW_SFTP_PORT": str(_free_port()),
+    }
     edigw = Path(sys.executable).with_name("edigw")
     proc = subprocess.Popen(
         [str(edigw), "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -48,3 +53,6 @@ def test_serve_answers_health(tmp_path: Path) -> None:
         proc.terminate()
         out, _ = proc.communicate(timeout=20)
     assert f"listening on http://127.0.0.1:{port}" in out
+    assert f"Odoo emulator: http://127.0.0.1:{env['EDIGW_EMULATOR_PORT']}" in out
+    assert f"SFTP mailboxes: sftp://127.0.0.1:{env['EDIGW_SFTP_PORT']}" in out
+    assert "partner profiles: 4 from" in out
