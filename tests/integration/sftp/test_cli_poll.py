@@ -66,4 +66,4 @@ def test_poll_command_uses_the_partner_profile(sshd: Sshd, tmp_path: Path) -> No
     assert (sshd.chroot / "outbound" / "readme.txt").exists()
 
     unknown = CliRunner().invoke(main, ["sftp", "poll", "nobody"], env=env)
-    assert unknown.exit_code == 2 and "no active or testing profile" in unknown.output
+    assert unknown.exit_code == 2 and "no (unsuspended) profile" in unknown.output

@@ -14,8 +14,6 @@ from gateway.cli import main
 
 pytestmark = pytest.mark.unit
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "partner_profiles" / "examples"
-
 
 def public_line(comment: str) -> str:
     key = ed25519.Ed25519PrivateKey.generate().public_key()
@@ -67,39 +65,25 @@ def test_poll_with_bad_options_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "secret reference" in result.output
 
 
-def test_profile_keys_are_shown_and_rotated_in_the_profile_file(tmp_path: Path) -> None:
+def test_rotated_keys_take_the_place_of_the_profiles_until_cleared(tmp_path: Path) -> None:
     runner = CliRunner()
-    shipped = runner.invoke(
-        main, ["sftp", "keys", "ridgeline-tl", "--json"], env={"EDIGW_VAR_DIR": str(tmp_path)}
-    )
-    assert shipped.exit_code == 0, shipped.output
-    assert json.loads(shipped.output)["source"].startswith("profile ")
+    env = {"EDIGW_VAR_DIR": str(tmp_path / "var")}  # profiles: the shipped examples
+    shown = runner.invoke(main, ["sftp", "keys", "ridgeline-tl", "--json"], env=env)
+    assert shown.exit_code == 0, shown.output
+    from_profile = json.loads(shown.output)
+    assert from_profile["source"] == "profile ridgeline-tl" and len(from_profile["keys"]) == 1
+
     new_keys = tmp_path / "new.pub"
     new_keys.write_text(public_line("ridgeline-2026") + "\n")
-    refused = runner.invoke(
-        main, ["sftp", "keys", "ridgeline-tl", "--rotate", str(new_keys)],
-        env={"EDIGW_VAR_DIR": str(tmp_path)},
-    )  # fmt: skip
-    assert refused.exit_code == 2 and "shipped examples" in refused.output
-
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    original = (EXAMPLES / "ridgeline-tl.yaml").read_text()
-    (profiles / "ridgeline-tl.yaml").write_text(original)
-    env = {"EDIGW_VAR_DIR": str(tmp_path / "var"), "EDIGW_PROFILES_DIR": str(profiles)}
     rotated = runner.invoke(
         main, ["sftp", "keys", "ridgeline-tl", "--rotate", str(new_keys), "--json"], env=env
     )
     assert rotated.exit_code == 0, rotated.output
-    assert [k["comment"] for k in json.loads(rotated.output)["keys"]] == ["ridgeline-2026"]
-    text = (profiles / "ridgeline-tl.yaml").read_text()
-    assert public_line_body(new_keys) in text
-    # only the key list changed: every other line (comments included) is as it was
-    changed = set(original.splitlines()) ^ set(text.splitlines())
-    assert all("ssh-ed25519" in line for line in changed), changed
-    shown = runner.invoke(main, ["sftp", "keys", "ridgeline-tl", "--json"], env=env)
-    assert [k["comment"] for k in json.loads(shown.output)["keys"]] == ["ridgeline-2026"]
+    now = json.loads(rotated.output)
+    assert now["source"].startswith("key store ")
+    assert [k["comment"] for k in now["keys"]] == ["ridgeline-2026"]
+    assert (tmp_path / "var" / "sftp-keys" / "ridgeline-tl.pub").exists()
 
-
-def public_line_body(path: Path) -> str:
-    return path.read_text().split()[1]
+    cleared = runner.invoke(main, ["sftp", "keys", "ridgeline-tl", "--clear", "--json"], env=env)
+    assert cleared.exit_code == 0, cleared.output
+    assert json.loads(cleared.output)["keys"] == from_profile["keys"]
