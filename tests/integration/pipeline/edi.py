@@ -22,9 +22,16 @@ def transaction(control: str, lines: list[str]) -> list[Segment]:
     return [*body, Segment("SE", [str(len(body) + 1), control])]
 
 
-def status_214(control: str, event: str, *, shipment: str = "WH/OUT/00042",
-               pro: str = "ACM778812", date: str = "20261128", time: str = "0930",
-               extra: tuple[str, ...] = ()) -> list[Segment]:  # fmt: skip
+def status_214(
+    control: str,
+    event: str,
+    *,
+    shipment: str = "WH/OUT/00042",
+    pro: str = "ACM778812",
+    date: str = "20261128",
+    time: str = "0930",
+    extra: tuple[str, ...] = (),
+) -> list[Segment]:
     return transaction(
         control,
         [
@@ -39,8 +46,9 @@ def status_214(control: str, event: str, *, shipment: str = "WH/OUT/00042",
     )
 
 
-def invoice_210(control: str, number: str, charges: list[tuple[str, str]], *,
-                shipment: str = "WH/OUT/00042") -> list[Segment]:  # fmt: skip
+def invoice_210(
+    control: str, number: str, charges: list[tuple[str, str]], *, shipment: str = "WH/OUT/00042"
+) -> list[Segment]:
     """`charges`: (L1-08 code, amount in cents) per line."""
     total = sum(int(cents) for _, cents in charges)
     lines = [
@@ -73,3 +81,16 @@ def acme_interchange(sets: list[list[Segment]], *, control: int, functional_id: 
         ),
         LINES,
     )
+
+
+def ack_997(
+    control: str, group: str, acked: list[tuple[str, str]], *, code: str = "A"
+) -> list[Segment]:
+    """A 997 answering our group `group` (GS-06), one AK2/AK5 per (type, ST-02)."""
+    lines = [f"ST*997*{control}", f"AK1*SM*{group}"]
+    for doc_type, number in acked:
+        lines += [f"AK2*{doc_type}*{number}", f"AK5*{code}"]
+    n = len(acked)
+    accepted = n if code in ("A", "E") else 0
+    lines.append(f"AK9*{code if code != 'R' else 'R'}*{n}*{n}*{accepted}")
+    return transaction(control, lines)

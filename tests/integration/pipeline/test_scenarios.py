@@ -126,3 +126,49 @@ def test_invoice_outside_tolerance_held_then_resolved(tmp_path: Path, fresh_pg_u
             bills = odoo.search_read("account.move", [["ref", "=", "INV-7781"]], ["state"])
         assert [b["state"] for b in bills] == ["posted"]
         assert gw.exceptions("invoice_mismatch")[0].status == "resolved"
+
+
+def test_tender_acknowledged_and_overdue_then_late_ack(tmp_path: Path, fresh_pg_url: str) -> None:
+    """A2/A3 and C5: the Odoo poll tenders WH/OUT/00042 once (a 204 in ACME's mailbox, the
+    rate recorded on the picking); with no 997 within four hours it turns overdue with an
+    exception, and the late 997 accepts it and closes the exception."""
+    from datetime import UTC, datetime, timedelta
+
+    from outbound.tenders import poll_odoo_tenders
+
+    with gateway(tmp_path, fresh_pg_url, [acme()]) as gw:
+        assert poll_odoo_tenders(gw.runtime) == {"acme-ltl": 1}
+        gw.settle()
+        assert poll_odoo_tenders(gw.runtime) == {}  # tendered once only
+        gw.settle()
+        (sent,) = gw.mailbox_outbound("acme-ltl")
+        text = sent.read_text()
+        assert "ST*204*" in text and "WH/OUT/00042" in text
+        with gw.runtime.db.session() as s:
+            from sqlalchemy import select
+
+            from gateway.store import Interchange
+
+            (out,) = s.scalars(select(Interchange).where(Interchange.direction == "out")).all()
+        assert out.status == "sent" and out.ack_status == "pending"
+        assert out.ack_due_at is not None
+        hours = (out.ack_due_at - datetime.now(UTC)).total_seconds() / 3600
+        assert 3.9 < hours <= 4.0
+        (doc,) = gw.documents(out.id)
+        assert doc.state == "sent" and doc.doc_type == "204"
+
+        gw.sweep(datetime.now(UTC) + timedelta(hours=5))
+        assert gw.interchange(out.id).ack_status == "overdue"
+        (overdue,) = gw.exceptions("ack_overdue")
+        assert overdue.status == "open"
+
+        group = out.meta["group_control_number"]
+        ack = edi.acme_interchange(
+            [edi.ack_997("0001", group, [("204", doc.control_number)])],
+            control=505,
+            functional_id="FA",
+        )
+        gw.receive(ack, "997.edi")
+        assert gw.interchange(out.id).ack_status == "accepted"
+        assert gw.documents(out.id)[0].state == "accepted"
+        assert gw.exceptions("ack_overdue")[0].status == "resolved"
