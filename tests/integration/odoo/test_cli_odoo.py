@@ -15,7 +15,7 @@ import pytest
 
 from gateway.odoo.emulator import EmulatorHandle
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 STATUS_214 = (
     "ISA*00*          *00*          *02*ACMF           *01*061524983      *261122*1510*U*00401*"

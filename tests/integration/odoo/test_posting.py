@@ -582,3 +582,37 @@ def test_recording_a_tender_stores_the_rate_as_expected_freight(
     )
     assert result.mismatch is None
     assert any(r.action == "posted" for r in result.records)
+
+
+def test_invoices_are_batched_and_a_refused_bill_fails_alone(
+    client: OdooClient, poster: OdooPoster, admin: odoorpc.ODOO, acme_rules: OdooRules
+) -> None:
+    from gateway.odoo.errors import OdooValidationError
+    from gateway.odoo.posting import InvoiceItem
+
+    admin.execute_kw(
+        "stock.picking",
+        "write",
+        [[picking(admin, "WH/OUT/00044")["id"]], {"carrier_price": 2400.0}],
+    )
+    within = invoice_210("B-1")
+    outside = invoice_210("B-2", line_haul="2000.00")
+    undated = invoice_210("B-3", shipment="WH/OUT/00044", line_haul="2200.00", fuel="200.00")
+    undated = undated.model_copy(update={"invoice_date": None})
+    also_within = invoice_210("B-4", shipment="WH/OUT/00044", line_haul="2150.00", fuel="250.00")
+    outcomes = poster.post_invoices(
+        [InvoiceItem(within), InvoiceItem(outside), InvoiceItem(undated), InvoiceItem(also_within)],
+        acme_rules,
+    )
+    assert not isinstance(outcomes[0], Exception)
+    assert any(r.action == "posted" for r in outcomes[0].records)
+    assert not isinstance(outcomes[1], Exception) and outcomes[1].mismatch is not None
+    assert isinstance(outcomes[2], OdooValidationError)
+    assert "Bill/Refund date is required" in outcomes[2].odoo_message
+    assert not isinstance(outcomes[3], Exception)
+    assert any(r.action == "posted" for r in outcomes[3].records)
+    states = {
+        r["ref"]: r["state"]
+        for r in admin.execute_kw("account.move", "search_read", [[]], {"fields": ["ref", "state"]})
+    }
+    assert states == {"B-1": "posted", "B-2": "draft", "B-3": "draft", "B-4": "posted"}
