@@ -172,3 +172,95 @@ def test_tender_acknowledged_and_overdue_then_late_ack(tmp_path: Path, fresh_pg_
         assert gw.interchange(out.id).ack_status == "accepted"
         assert gw.documents(out.id)[0].state == "accepted"
         assert gw.exceptions("ack_overdue")[0].status == "resolved"
+
+
+def test_3pl_sends_status_and_invoice_then_999(tmp_path: Path, fresh_pg_url: str) -> None:
+    """E: a 214 and a 210 rendered in retail-co's 005010 dialect land in its hosted mailbox;
+    its 999 turns both outbound documents accepted."""
+    from datetime import date
+    from decimal import Decimal
+
+    from outbound.deliver import submit
+    from translators.canonical.models import (
+        ChargeLine,
+        FreightInvoice,
+        Money,
+        ShipmentStatus,
+        StatusEvent,
+    )
+    from translators.canonical.vocab import ChargeClass, Milestone
+    from translators.x12 import Envelope, write
+
+    def usd(amount: str) -> Money:
+        return Money(amount=Decimal(amount), currency="USD")
+
+    status = ShipmentStatus(
+        shipment_id="RC-5501",
+        carrier_scac="NWDL",
+        carrier_reference="PRO-31",
+        references={"po": ["PO-88"]},
+        events=[StatusEvent(milestone=Milestone.DELIVERED, pod_name="J SMITH")],
+    )
+    invoice = FreightInvoice(
+        invoice_number="3PL-1001",
+        invoice_date=date(2026, 11, 28),
+        shipment_id="RC-5501",
+        currency="USD",
+        lines=[
+            ChargeLine(charge_class=ChargeClass.LINE_HAUL, amount=usd("640.00")),
+            ChargeLine(charge_class=ChargeClass.FUEL, amount=usd("80.00")),
+        ],
+        total=usd("720.00"),
+        carrier_scac="NWDL",
+    )
+    profile = example_profile("retail-co")
+    with gateway(tmp_path, fresh_pg_url, [profile]) as gw:
+        rc = gw.runtime.profiles.get("retail-co")
+        assert rc is not None
+        ids = [submit(gw.runtime, rc, [status]), submit(gw.runtime, rc, [invoice])]
+        gw.settle()
+        files = gw.mailbox_outbound("retail-co")
+        assert len(files) == 2
+        texts = [f.read_text() for f in files]
+        assert any("ST*214*" in t and "*005010" in t for t in texts)
+        assert any("ST*210*" in t and "3PL-1001" in t for t in texts)
+        for interchange_id in ids:
+            out = gw.interchange(interchange_id)
+            assert out.status == "sent" and out.ack_status == "pending"
+        acks = []
+        for n, interchange_id in enumerate(ids, start=1):
+            out = gw.interchange(interchange_id)
+            (doc,) = gw.documents(interchange_id)
+            group = out.meta["group_control_number"]
+            fid = "QM" if doc.doc_type == "214" else "IM"
+            acks.append(
+                edi.transaction(
+                    f"000{n}",
+                    [
+                        f"ST*999*000{n}*005010X231",
+                        f"AK1*{fid}*{group}*005010X231",
+                        f"AK2*{doc.doc_type}*{doc.control_number}",
+                        "IK5*A",
+                        "AK9*A*1*1*1",
+                    ],
+                )
+            )
+        data = write(
+            acks,
+            Envelope(
+                sender_id="9251730000",
+                sender_qualifier="08",
+                receiver_id="061524983",
+                receiver_qualifier="01",
+                control_number=77,
+                group_control_number=77,
+                functional_id="FA",
+                version="005010X231",
+                timestamp=edi.STAMP,
+            ),
+            edi.LINES,
+        )
+        gw.receive(data, "999.edi")
+        for interchange_id in ids:
+            assert gw.interchange(interchange_id).ack_status == "accepted"
+            assert [d.state for d in gw.documents(interchange_id)] == ["accepted"]
