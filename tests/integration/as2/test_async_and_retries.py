@@ -33,6 +33,7 @@ def _interchange_count(pair: Pair) -> int:
         return len(session.scalars(select(Interchange)).all())
 
 
+@pytest.mark.slow
 def test_async_mdn_to_an_unreachable_url_is_retried_later(pair: Pair) -> None:
     # acme asks for its async MDN at a URL where nothing listens yet
     config = pair.configure(mdn_mode="async", async_mdn_url="http://127.0.0.1:9/as2")
@@ -109,6 +110,7 @@ def test_lost_sync_mdn_retry_is_not_processed_twice(pair: Pair) -> None:
     assert current is not None and current.status == "delivered"
 
 
+@pytest.mark.slow
 def test_cli_send_and_inspect(pair: Pair, tmp_path: Path) -> None:
     """`edigw as2 send` as acme (a separate process), then `edigw as2 inspect` reads the
     message we stored, decrypting with our key."""
@@ -182,6 +184,7 @@ def test_cli_send_and_inspect(pair: Pair, tmp_path: Path) -> None:
     assert json.loads(done.stdout)["error"]["modifier"] == "decryption-failed"
 
 
+@pytest.mark.slow
 def test_cli_send_as_the_partner_of_a_profile(pair: Pair, tmp_path: Path) -> None:
     """`edigw as2 send FILE --partner acme-ltl --key ...` plays ACME from the shipped example
     profile: ids, certificates and algorithms come from the profile, the message goes to the

@@ -27,7 +27,7 @@ from tests import support
 from tests.integration.as2.conftest import Pair
 from tests.integration.as2.test_roundtrip import PAYLOAD
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 LIBAS2_VERSION = "0.8.2"
 HARNESS = Path(__file__).with_name("libas2_harness.js")
