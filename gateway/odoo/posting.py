@@ -271,9 +271,9 @@ class OdooPoster:
         known = bodies.setdefault(pid, set())
         events = sorted(status.events, key=lambda e: (e.time is None, e.time or _EPOCH))
         for event in events:
-            text = _event_text(event, status, item.interchange)
-            if _normal(text) in known:
+            if _already_said(_event_core(event), known):
                 continue
+            text = _event_text(event, status, item.interchange)
             customer = rules.status_message == "comment" and (
                 event.milestone in rules.customer_milestones
             )
@@ -1019,11 +1019,10 @@ class OdooPoster:
             text += f", reason {response.reason_code}"
         if response.remarks:
             text += " - " + " / ".join(response.remarks)
-        if response.source and response.source.interchange_control_number:
-            text += f" - interchange {response.source.interchange_control_number}"
         bodies = self._existing_bodies([pid])
-        if _normal(text) not in bodies.get(pid, set()):
-            result.touch("mail.message", self._message(pid, text, _NOTE), "message")
+        if not _already_said(text, bodies.get(pid, set())):
+            full = text + _via(response.source, None)
+            result.touch("mail.message", self._message(pid, full, _NOTE), "message")
         if response.action == TenderAction.DECLINED:
             summary = f"Load tender declined by {rules.partner_id}: {picking['name']}"
             self._activity(result, pid, summary, text, picking, rules)
@@ -1318,9 +1317,9 @@ def _status_label(status: ShipmentStatus) -> str:
     return f"shipment status {head or '(no reference)'}"
 
 
-def _event_text(event: StatusEvent, status: ShipmentStatus, interchange: str | None) -> str:
-    """One chatter line per event: milestone, time, location, the partner's own codes and
-    where it came from. Deterministic, so a repeated post finds it."""
+def _event_core(event: StatusEvent) -> str:
+    """What happened: milestone, UTC time, place, the partner's own codes, reason, signer.
+    The same event sent again (in another interchange) has the same core."""
     label = _MILESTONE_LABEL.get(event.milestone, str(event.milestone))
     if event.kind == EventKind.APPOINTMENT:
         label = f"Appointment: {label.lower()}"
@@ -1331,16 +1330,13 @@ def _event_text(event: StatusEvent, status: ShipmentStatus, interchange: str | N
             moment += " (local time assumed)"
         parts.append(moment)
     if event.location is not None:
-        place = ", ".join(
-            p
-            for p in (
-                event.location.name,
-                event.location.city,
-                event.location.region,
-                event.location.country,
-            )
-            if p
+        where = (
+            event.location.name,
+            event.location.city,
+            event.location.region,
+            event.location.country,
         )
+        place = ", ".join(p for p in where if p)
         if place:
             parts.append(f"at {place}")
     if event.original is not None:
@@ -1351,15 +1347,28 @@ def _event_text(event: StatusEvent, status: ShipmentStatus, interchange: str | N
         parts.append(event.reason)
     if event.pod_name:
         parts.append(f"signed by {event.pod_name}")
-    source = status.source
+    return " - ".join(parts)
+
+
+def _via(source: Source | None, interchange: str | None) -> str:
+    """Where a document came from, appended to its chatter line after ` | `."""
     origin = []
     if source is not None and source.message_type:
         origin.append(f"{source.standard.upper()} {source.message_type}")
-    if interchange or (source and source.interchange_control_number):
-        origin.append(f"interchange {interchange or source.interchange_control_number}")  # type: ignore[union-attr]
-    if origin:
-        parts.append(" ".join(origin))
-    return " - ".join(parts)
+    number = interchange or (source.interchange_control_number if source else None)
+    if number:
+        origin.append(f"interchange {number}")
+    return f" | via {', '.join(origin)}" if origin else ""
+
+
+def _event_text(event: StatusEvent, status: ShipmentStatus, interchange: str | None) -> str:
+    return _event_core(event) + _via(status.source, interchange)
+
+
+def _already_said(core: str, known: set[str]) -> bool:
+    """A chatter line for the same fact exists, whichever file it came in."""
+    key = _normal(core)
+    return any(body == key or body.startswith(key + " | ") for body in known)
 
 
 def _address(

@@ -616,3 +616,21 @@ def test_invoices_are_batched_and_a_refused_bill_fails_alone(
         for r in admin.execute_kw("account.move", "search_read", [[]], {"fields": ["ref", "state"]})
     }
     assert states == {"B-1": "posted", "B-2": "draft", "B-3": "draft", "B-4": "posted"}
+
+
+def test_the_same_events_resent_in_a_new_interchange_add_no_notes(
+    poster: OdooPoster, admin: odoorpc.ODOO, acme_rules: OdooRules
+) -> None:
+    poster.post_status(
+        status_214(icn="000000101"), acme_rules, raw=RAW_214, interchange="000000101"
+    )
+    resent = poster.post_status(
+        status_214(icn="000000102"), acme_rules, raw=RAW_214 + b" ", interchange="000000102"
+    )
+    row = picking(admin, "WH/OUT/00042")
+    assert len(messages(admin, row["id"])) == 2  # picked up, delivered: once each
+    assert [r.action for r in resent.records if r.model == "ir.attachment"] == ["attached"]
+    assert row["message_attachment_count"] == 2  # the raw file of each interchange
+    later = status_214(milestones=(Milestone.IN_TRANSIT,), icn="000000103")
+    poster.post_status(later, acme_rules)
+    assert len(messages(admin, row["id"])) == 3
