@@ -1258,6 +1258,11 @@ def _money(value: Any) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
+def _plain(number: Decimal) -> str:
+    """10 -> "10", 2.50 -> "2.5" (never "1E+1")."""
+    return format(number.normalize(), "f")
+
+
 def _digest(raw: bytes) -> str:
     import hashlib
 
@@ -1427,13 +1432,13 @@ def _build_tender(
         qty = Decimal(str(move["product_uom_qty"]))
         pieces += qty
         total_kg += qty * Decimal(str(product.get("weight") or 0))
-        notes.append(f"{qty.normalize()} x {product.get('name') or move['name']}")
+        notes.append(f"{_plain(qty)} x {product.get('name') or move['name']}")
     weight = (
         Weight(value=total_kg.quantize(Decimal("0.01")), unit="kg", qualifier="gross")
         if (total_kg)
         else None
     )
-    quantity = Quantity(value=pieces.normalize()) if pieces else None
+    quantity = Quantity(value=Decimal(_plain(pieces))) if pieces else None
     references: dict[str, list[str]] = {"shipment_id": [picking["name"]]}
     if picking.get("origin"):
         references["order"] = [picking["origin"]]

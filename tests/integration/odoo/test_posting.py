@@ -551,6 +551,14 @@ def test_outbound_204_from_a_ready_picking_exactly_once(
         "US",
     )
     assert tender.references == {"shipment_id": ["WH/OUT/00042"], "order": ["S00042"]}
+    assert tender.notes == ["4 x Pallet of widgets", "10 x Carton of gaskets"]
+    # what the outbound pipeline does with it: the X12 204 map renders it
+    from translators.maps import from_canonical
+
+    segments = from_canonical(tender, "x12", "004010")
+    assert segments[0].tag == "ST" and segments[0].elements[0] == "204"
+    b2 = next(seg for seg in segments if seg.tag == "B2")
+    assert b2.elements[1:4] == ["ACMF", "", "WH/OUT/00042"]
     recorded = poster.record_tender(
         pending[0].picking_id, tender, acme_rules, raw=b"ISA*204~", interchange="000000401"
     )
