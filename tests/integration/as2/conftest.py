@@ -42,23 +42,29 @@ class LiveGateway:
         self.runtime.close()
 
 
-def start_gateway(name: str, root: Path) -> LiveGateway:
-    runtime = Runtime.from_settings(load_settings(var_dir=root / name))
-    directory = StaticDirectory()
-    app = create_app(runtime)
-    app.state.as2_directory = directory
+def serve(app: object) -> tuple[str, uvicorn.Server, threading.Thread]:
+    """Run an ASGI app on a free loopback port in a thread; returns its base URL."""
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")  # type: ignore[arg-type]
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError(f"gateway {name} did not start")
+            raise RuntimeError("test server did not start")
         time.sleep(0.05)
-    return LiveGateway(name, runtime, directory, f"http://127.0.0.1:{port}", server, thread)
+    return f"http://127.0.0.1:{port}", server, thread
+
+
+def start_gateway(name: str, root: Path) -> LiveGateway:
+    runtime = Runtime.from_settings(load_settings(var_dir=root / name))
+    directory = StaticDirectory()
+    app = create_app(runtime)
+    app.state.as2_directory = directory
+    url, server, thread = serve(app)
+    return LiveGateway(name, runtime, directory, url, server, thread)
 
 
 @dataclass

@@ -9,15 +9,17 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from gateway.as2 import cms
 from gateway.as2.build import build_message, payload_entity, signed_entity
 from gateway.as2.client import send
+from gateway.as2.http import router
 from gateway.as2.mdn import ParsedMdn, parse_mdn_bytes
 from gateway.store import Interchange
 from gateway.store.models import TransportReceipt
-from tests.integration.as2.conftest import Pair
+from tests.integration.as2.conftest import Pair, serve
 from tests.integration.as2.test_roundtrip import PAYLOAD
 
 pytestmark = pytest.mark.integration
@@ -245,3 +247,29 @@ def test_unsupported_micalg_falls_back_to_sha256(pair: Pair) -> None:
     ]
     mdn = _mdn(pair, _post(pair, headers, message.body))
     assert mdn.processed_ok and mdn.mic_algorithm == "sha-256" and mdn.mic == message.mic
+
+
+def test_body_over_the_endpoint_cap_is_drained_and_refused(pair: Pair, runtime) -> None:  # type: ignore[no-untyped-def]
+    """Before the partner is known only the endpoint's hard cap applies; the rest of the body
+    is read and dropped, so the sender still gets its MDN."""
+    app = FastAPI()
+    app.state.runtime = runtime
+    app.include_router(router(pair.ours.directory, max_body_bytes=2048))
+    url, server, thread = serve(app)
+    message = build_message(pair.configure(), PAYLOAD * 40, "a.edi")
+    assert len(message.body) > 2048
+    try:
+        response = httpx.post(f"{url}/as2", headers=message.headers, content=message.body)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    mdn = parse_mdn_bytes(
+        list(response.headers.multi_items()), response.content, [pair.our_id.pair.certificate]
+    )
+    assert response.status_code == 200
+    assert mdn.modifier == "error: unexpected-processing-error"
+    assert "exceeds" in (mdn.text or "")
+    with runtime.db.session() as session:
+        assert session.scalars(select(Interchange)).first() is None
+        receipt = session.scalars(select(TransportReceipt)).one()
+        assert receipt.detail["request_size"] == len(message.body)
