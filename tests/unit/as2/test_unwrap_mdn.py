@@ -223,3 +223,32 @@ def test_secret_references(tmp_path, monkeypatch) -> None:  # type: ignore[no-un
     for bad in ("plain", "env:", "env:EDIGW_NOT_SET_ANYWHERE", "vault:x", f"file:{tmp_path}/no"):
         with pytest.raises(SecretError):
             resolve_secret(bad)
+
+
+def test_mdn_evaluation_is_strict_about_the_mic() -> None:
+    from gateway.as2.client import evaluate_mdn
+    from gateway.as2.mdn import ParsedMdn
+
+    mics = {"sha256": "good=", "sha1": "old="}
+
+    def mdn(**fields: object) -> ParsedMdn:
+        base: dict[str, object] = dict(
+            original_message_id="<m@x>",
+            disposition="automatic-action/...; processed",
+            disposition_type="processed",
+            mic="good=",
+            mic_algorithm="sha-256",
+        )
+        return ParsedMdn(**{**base, **fields})  # type: ignore[arg-type]
+
+    assert evaluate_mdn(mdn(), "<m@x>", mics, mic_due=True) is None
+    assert evaluate_mdn(mdn(mic="old=", mic_algorithm="sha1"), "<m@x>", mics, True) is None
+    assert "mismatch" in (evaluate_mdn(mdn(mic="bad="), "<m@x>", mics, True) or "")
+    assert "no Received-Content-MIC" in (evaluate_mdn(mdn(mic=None), "<m@x>", mics, True) or "")
+    assert evaluate_mdn(mdn(mic=None), "<m@x>", mics, mic_due=False) is None
+    assert "answers" in (evaluate_mdn(mdn(), "<other@x>", mics, True) or "")
+    refused = mdn(modifier="error: decryption-failed", mic=None)
+    assert "partner reports" in (evaluate_mdn(refused, "<m@x>", mics, True) or "")
+    assert "not supported" in (
+        evaluate_mdn(mdn(mic_algorithm="sha3-256"), "<m@x>", mics, True) or ""
+    )
