@@ -31,6 +31,7 @@ from sqlalchemy import select, text
 from gateway.intake import take_in
 from gateway.runtime import Runtime
 from gateway.secrets import SecretError, resolve_secret
+from gateway.sftp import metrics
 from gateway.sftp.config import RemoteConfig, RemoteDirectory
 from gateway.sftp.errors import (
     ConnectError,
@@ -369,7 +370,23 @@ def poll_once(
     partner's or the network's trouble: the result says what happened.
 
     `force` ignores the backoff wait (an operator's `edigw sftp poll`)."""
-    now = now or _utcnow()
+    result = _poll_once(runtime, remote, now or _utcnow(), force, progress)
+    metrics.POLLS.labels(remote.partner_id, result.status).inc()
+    for polled in result.files:
+        if polled.downloaded:
+            metrics.BYTES.labels(remote.partner_id, "in").inc(polled.downloaded)
+        if polled.outcome == "taken":
+            metrics.FILES.labels(remote.partner_id, "fetched").inc()
+    return result
+
+
+def _poll_once(
+    runtime: Runtime,
+    remote: RemoteConfig,
+    now: datetime,
+    force: bool,
+    progress: ProgressCallback | None,
+) -> PollResult:
     result = PollResult(remote.partner_id)
     folder = client_dir(runtime) / remote.partner_id
     folder.mkdir(parents=True, exist_ok=True)
@@ -718,4 +735,6 @@ def push_file(
         {"partner_id": remote.partner_id, "host": remote.host, "size": size},
     )  # fmt: skip
     log.info("sftp: pushed %s (%d bytes) to %s:%s", name, size, remote.partner_id, target)
+    metrics.FILES.labels(remote.partner_id, "pushed").inc()
+    metrics.BYTES.labels(remote.partner_id, "out").inc(size)
     return PushResult(remote.partner_id, target, size)

@@ -31,6 +31,7 @@ from sqlalchemy import select
 from gateway.intake import take_in
 from gateway.runtime import Runtime
 from gateway.secrets import SecretError, resolve_secret
+from gateway.sftp import metrics
 from gateway.sftp.config import MailboxConfig, MailboxDirectory
 from gateway.sftp.errors import SftpConfigError
 from gateway.sftp.keys import (
@@ -101,6 +102,7 @@ def deliver_to_mailbox(
         detail={"partner_id": partner_id, "path": f"/outbound/{name}", "mode": "hosted",
                 "size": target.stat().st_size},
     )  # fmt: skip
+    metrics.FILES.labels(partner_id, "placed").inc()
     return target
 
 
@@ -456,6 +458,8 @@ class _DownloadHandle(SFTPHandle):  # type: ignore[misc]  # paramiko is untyped
                 detail={"partner_id": self.sftp.partner_id, "path": self.path.virtual,
                         "size": self.size, "session": self.sftp.session.session_id},
             )  # fmt: skip
+            metrics.FILES.labels(self.sftp.partner_id, "collected").inc()
+            metrics.BYTES.labels(self.sftp.partner_id, "out").inc(self.size)
 
 
 class _MailboxSFTP(SFTPServerInterface):  # type: ignore[misc]  # paramiko is untyped
@@ -600,6 +604,7 @@ class _MailboxSFTP(SFTPServerInterface):  # type: ignore[misc]  # paramiko is un
                 detail={"partner_id": self.partner_id, "path": path.virtual,
                         "reason": reason, "kept": kept.name, **detail},
             )  # fmt: skip
+            metrics.UPLOADS.labels(self.partner_id, "partial").inc()
             if not handle.connection_lost and size > 0:
                 raise OSError(errno.EIO, reason)  # the client's close gets a failure status
             return
@@ -638,6 +643,9 @@ class _MailboxSFTP(SFTPServerInterface):  # type: ignore[misc]  # paramiko is un
             detail={"partner_id": self.partner_id, "path": path.virtual, "size": size,
                     "sha256": sha256, "session": self.session.session_id},
         )  # fmt: skip
+        outcome = "duplicate" if result.duplicate else "stored"
+        metrics.UPLOADS.labels(self.partner_id, outcome).inc()
+        metrics.BYTES.labels(self.partner_id, "in").inc(size)
         log.info("sftp: %s upload %s taken in as interchange %d%s", self.partner_id,
                  path.virtual, result.interchange_id,
                  f" (duplicate of {result.duplicate_of})" if result.duplicate else "")  # fmt: skip

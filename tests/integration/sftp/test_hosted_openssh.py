@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select, text
 
 from gateway.intake import PROCESS_TASK
+from gateway.metrics import REGISTRY
 from gateway.runtime import Runtime
 from gateway.settings import load_settings
 from gateway.sftp import deliver_to_mailbox, place_outbound
@@ -33,6 +34,10 @@ pytestmark = pytest.mark.integration
 X12 = b"ISA*00*          *00*          *ZZ*ACME           *ZZ*US             *261128*0500*U*00401*000000001*0*P*>~GS*QM*ACME*US*20261128*0500*1*X*004010~ST*214*0001~SE*2*0001~GE*1*1~IEA*1*000000001~"  # noqa: E501
 
 
+def sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
 def interchanges(hosted: Hosted) -> list[Interchange]:
     with hosted.runtime.db.session() as s:
         return list(s.scalars(select(Interchange).order_by(Interchange.id)))
@@ -41,6 +46,7 @@ def interchanges(hosted: Hosted) -> list[Interchange]:
 def test_upload_is_taken_in_once_and_archived(
     hosted: Hosted, openssh_sftp: str, tmp_path: Path
 ) -> None:
+    stored_before = sample("edigw_sftp_uploads_total", partner="acme", outcome="stored")
     local = tmp_path / "status-214.edi"
     local.write_bytes(X12)
     done = run_sftp(openssh_sftp, hosted, "acme", f"put {local} /inbound/status-214.edi\n")
@@ -71,6 +77,9 @@ def test_upload_is_taken_in_once_and_archived(
     assert duplicate.status == "duplicate" and duplicate.duplicate_of == first.id
     assert new.status == "received" and new.duplicate_of is None
     assert hosted.enqueued == [(PROCESS_TASK, first.id), (PROCESS_TASK, new.id)]
+    assert sample("edigw_sftp_uploads_total", partner="acme", outcome="stored") == (
+        stored_before + 2
+    )
     with hosted.runtime.db.session() as s:
         receipts = s.scalars(select(TransportReceipt).order_by(TransportReceipt.id)).all()
         assert [r.disposition for r in receipts] == ["stored", "duplicate", "stored"]

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from gateway.intake import PROCESS_TASK
+from gateway.metrics import REGISTRY
 from gateway.runtime import Runtime
 from gateway.settings import load_settings
 from gateway.sftp import RemoteConfig, RemoteError, StaticRemoteDirectory
@@ -68,9 +69,21 @@ def test_poll_moves_files_after_reading_them(
     (outbound / ".hidden").write_bytes(b"not for us")
     os.utime(outbound / "a-status.edi", (1_700_000_000, 1_700_000_000))  # oldest first
 
+    fetched_before = (
+        REGISTRY.get_sample_value(
+            "edigw_sftp_files_total", {"partner": "forwarder", "kind": "fetched"}
+        )
+        or 0.0
+    )
     result = poll_once(runtime, remote_for(sshd))
     assert result.status == "ok", result
     assert [f.name for f in result.taken] == ["a-status.edi", "b-status.edi"]
+    assert (
+        REGISTRY.get_sample_value(
+            "edigw_sftp_files_total", {"partner": "forwarder", "kind": "fetched"}
+        )
+        == fetched_before + 2
+    )
     assert all(f.after_read == "moved" for f in result.files)
     assert sorted(p.name for p in outbound.iterdir()) == [".hidden", "c-status.edi.part"]
     assert sorted(p.name for p in (sshd.chroot / "archive").iterdir()) == [
