@@ -453,6 +453,24 @@ class Picking(MailThread):
             if row.get("state") == "draft":
                 self.action_confirm([rid])
             picked = [mid for mid in move_ids if moves._rows[mid].get("picked")]
+            if (
+                not picked
+                and self.env.version <= 16
+                and not self.env.context.get("emulator_immediate")
+            ):
+                # Odoo 16: nothing processed yet -> the immediate-transfer wizard
+                return {
+                    "name": "Immediate Transfer?",
+                    "type": "ir.actions.act_window",
+                    "res_model": "stock.immediate.transfer",
+                    "view_mode": "form",
+                    "target": "new",
+                    "context": {
+                        "button_validate_picking_ids": list(ids),
+                        "default_show_transfers": False,
+                        "default_pick_ids": [[4, pid] for pid in ids],
+                    },
+                }
             if not picked:
                 for mid in move_ids:
                     move = moves._rows[mid]
@@ -632,6 +650,27 @@ class BackorderConfirmation(BaseModel):
 
     def process_cancel_backorder(self, ids: list[int]) -> bool:
         return self._run(ids, keep=False)
+
+
+@registry.add
+class ImmediateTransfer(BaseModel):
+    """Odoo 16's wizard for validating a transfer nothing was processed on."""
+
+    _name = "stock.immediate.transfer"
+    _description = "Immediate Transfer"
+    _rec_name = None
+    _declared_fields = {
+        "pick_ids": Field("many2many", "Pick", relation="stock.picking"),
+        "show_transfers": Field("boolean", "Show Transfers"),
+    }
+
+    def process(self, ids: list[int]) -> Any:
+        picking_ids = self.env.context.get("button_validate_picking_ids")
+        if not picking_ids:
+            return True
+        pickings = self.env["stock.picking"]
+        env = pickings.env.with_context(emulator_immediate=True)
+        return pickings._new_env_model(env).button_validate(list(picking_ids))
 
 
 @registry.add

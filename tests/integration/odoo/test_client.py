@@ -4,6 +4,7 @@ the non-admin integration user's rights (no ir.model.data writes, but load() wor
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 from collections.abc import Iterator
@@ -231,6 +232,12 @@ def test_versions_16_17_18(version: str, tmp_path: Path, acme_rules: OdooRules) 
         else:
             assert client.call("res.partner", "name_get", ids=[1])[0][0] == 1
         assert client.display_names("res.partner", [1]) == {1: "Northwind Distribution"}
+        # validation on delivery: 16 answers with its immediate-transfer wizard, 17/18 not
+        rules = dataclasses.replace(acme_rules, validate_picking_on_delivery=True)
+        delivered = OdooPoster(client).post_status(status_214(), rules)
+        assert any(r.action == "validated" for r in delivered.records)
+        row = client.search_read("stock.picking", [["name", "=", "WH/OUT/00042"]], ["state"])
+        assert row[0]["state"] == "done"
     finally:
         handle.stop()
 
