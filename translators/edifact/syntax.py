@@ -3,7 +3,8 @@ what the delimiters are, how the bytes decode, and which characters a declared l
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 # Information separators that ISO 9735 names as defaults for levels B and up; seen only when
 # the byte after "UNB" is IS3 (0x1D).
@@ -11,10 +12,10 @@ IS1, IS3, IS4 = "\x1f", "\x1d", "\x1c"
 BOM = b"\xef\xbb\xbf"
 
 
-@dataclass(frozen=True, slots=True)
-class Delimiters:
+class Delimiters(NamedTuple):
     """The service characters of one interchange. `release` None: no release character;
-    `repetition` None: no repetition separator (syntax 1-3, or v4 with none declared)."""
+    `repetition` None: no repetition separator (syntax 1-3, or v4 with none declared).
+    A named tuple of strings, so lexemes that refer to it stay out of the cyclic GC's way."""
 
     component: str = ":"
     element: str = "+"
@@ -40,7 +41,7 @@ class Delimiters:
         return frozenset(chars)
 
     def with_repetition(self, repetition: str | None) -> Delimiters:
-        return replace(self, repetition=repetition)
+        return self._replace(repetition=repetition)
 
     def is_default_for(self, syntax_version: str | None) -> bool:
         """True when these are the UNOA defaults for the version (so no UNA is needed)."""

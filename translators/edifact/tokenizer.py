@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from translators.core.issues import Severity
 from translators.core.segment import Value
@@ -116,7 +116,7 @@ class Tokenizer:
         else:
             delimiters = DEFAULT
         if delimiters.terminator != "\n" and self._newline_terminated(pos, delimiters):
-            delimiters = replace(delimiters, terminator="\n")
+            delimiters = delimiters._replace(terminator="\n")
         return delimiters, una, declared_repetition, pos
 
     def _enter(self, pos: int) -> int:
@@ -509,22 +509,40 @@ def elements_of(lexeme: Lexeme) -> list[Value]:
 
 
 def _uniform_line_end(chunk: str, terminator: str, release: str | None) -> str | None:
-    """The line end ("", "\\n" or "\\r\\n") that follows every terminator of the block,
-    when that holds exactly and nothing else is unusual (no released terminator, no empty
-    segment, no other line break); None sends the block down the general path."""
-    count = chunk.count(terminator)
-    if release is not None and release + terminator in chunk:
-        return None
+    """The line end ("", "\\n" or "\\r\\n") that follows every unreleased terminator of
+    the block, when that holds exactly and nothing else is unusual (no empty segment, no other
+    line break, no ambiguous release run); None sends the block down the general path."""
     if terminator + terminator in chunk:
+        return None
+    count = chunk.count(terminator)
+    released = 0
+    if release is not None and release + terminator in chunk:
+        # a released terminator stays inside its piece only when a line end is the separator
+        if (
+            release + release in chunk
+            or release + terminator + "\n" in chunk
+            or release + terminator + "\r" in chunk
+        ):
+            return None
+        released = chunk.count(release + terminator)
+    if chunk[:1] in ("", " ", "\t", "\x00", "\r", "\n", terminator) or "\x00" in chunk:
         return None
     lf = chunk.count("\n")
     if not lf:
-        return None if "\r" in chunk else ""
-    if chunk.count(terminator + "\n") == count == lf and "\r" not in chunk:
-        return "\n"
-    if chunk.count(terminator + "\r\n") == count == lf == chunk.count("\r"):
-        return "\r\n"
-    return None
+        line_end = None if "\r" in chunk or released else ""
+    elif chunk.count(terminator + "\n") == count - released == lf and "\r" not in chunk:
+        line_end = "\n"
+    elif chunk.count(terminator + "\r\n") == count - released == lf == chunk.count("\r"):
+        line_end = "\r\n"
+    else:
+        return None
+    if line_end is not None and (
+        terminator + line_end + " " in chunk
+        or terminator + line_end + "\t" in chunk
+        or terminator + line_end + terminator in chunk
+    ):
+        return None  # indented or empty segments: the general path handles them
+    return line_end
 
 
 def _inner_breaks(chunk: str, terminator: str) -> bool:

@@ -15,7 +15,7 @@ from translators.edifact.tokenizer import Tokenizer
 
 pytestmark = pytest.mark.unit
 
-_value = st.text(alphabet="AB9 .,-:?'+*ÆZ0", max_size=8)
+_value = st.text(alphabet="AB9 .,-:?'+*ÆZ0\n\r\t", max_size=8)
 _tags = st.sampled_from(
     [
         "DTM",
@@ -58,10 +58,13 @@ def _interchange(segments: list[str], line_end: str) -> str:
 @given(st.lists(_segment, max_size=12), st.sampled_from(["", "\n", "\r\n"]))
 def test_uniform_lexer_equals_general_lexer(segments: list[str], line_end: str) -> None:
     text = _interchange(segments, line_end)
-    fast = [lexeme[:4] for batch in Tokenizer(text).batches() for lexeme in batch]
-    slow_tokens = Tokenizer(text, fast=False)
+    fast_tokens, slow_tokens = Tokenizer(text), Tokenizer(text, fast=False)
+    fast = [lexeme[:4] for batch in fast_tokens.batches() for lexeme in batch]
     slow = [lexeme[:4] for batch in slow_tokens.batches() for lexeme in batch]
     assert fast == slow
+    assert [(n.code, n.offset) for n in fast_tokens.notes] == [
+        (n.code, n.offset) for n in slow_tokens.notes
+    ]
 
 
 def _findings(issues: list) -> list[tuple]:  # type: ignore[type-arg]
