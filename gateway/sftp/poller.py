@@ -686,7 +686,8 @@ def push_file(
 ) -> PushResult:
     """Deliver one of our files to the partner's drop-off folder, whole or not at all.
 
-    Written as `name + temp_suffix`, checked for size, then renamed. A file of the same
+    Written as `name + temp_suffix`, checked for size, then renamed (a rename that never
+    replaces). A file of the same
     name and size already there counts as delivered (a retried push); a different one is
     never overwritten. Raises `RemoteError`/`SftpConfigError` when the delivery failed."""
     check_file_name(name)
@@ -722,10 +723,9 @@ def push_file(
                 )
             with local.open("rb") as fh:
                 sftp.putfo(fh, temp, file_size=size, confirm=True)
-            try:
-                sftp.posix_rename(temp, target)
-            except OSError:
-                sftp.rename(temp, target)  # servers without the posix-rename extension
+            # SFTP's plain rename refuses to replace an existing file (OpenSSH links then
+            # unlinks), so a file the partner put there meanwhile is never overwritten
+            sftp.rename(temp, target)
     except (*_LINK_ERRORS, OSError) as exc:
         raise RemoteError(f"push of {name} to {remote.partner_id} failed: {exc}") from exc
     finally:
