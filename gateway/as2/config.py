@@ -131,6 +131,8 @@ class StaticDirectory:
         self._configs = list(configs)
 
     def add(self, config: PartnerAs2Config) -> None:
+        """Add a partner, or replace the one with the same partner id."""
+        self._configs = [c for c in self._configs if c.partner_id != config.partner_id]
         self._configs.append(config)
 
     def lookup(self, as2_from: str, as2_to: str) -> PartnerAs2Config | None:

@@ -83,12 +83,12 @@ class Pair:
         """Set how acme sends to us (sign, encrypt, compress, mdn_mode...); returns the
         config acme's client uses."""
         self.partner_to_us = dataclasses.replace(self.partner_to_us, **sending)  # type: ignore[arg-type]
-        self.partner.directory._configs = [self.partner_to_us]
+        self.partner.directory.add(self.partner_to_us)
         return self.partner_to_us
 
     def receiving(self, **receiving: object) -> PartnerAs2Config:
         self.us_from_partner = dataclasses.replace(self.us_from_partner, **receiving)  # type: ignore[arg-type]
-        self.ours.directory._configs = [self.us_from_partner]
+        self.ours.directory.add(self.us_from_partner)
         return self.us_from_partner
 
 

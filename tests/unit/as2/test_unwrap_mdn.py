@@ -189,10 +189,14 @@ def test_directory_and_config_validation() -> None:
     directory = StaticDirectory([config])
     assert directory.lookup("US", "THEM") is config  # AS2-From is theirs, AS2-To ours
     assert directory.lookup("THEM", "US") is None
-    receiving = dataclasses.replace(config, partner_as2_id="ACME", our_as2_id="EDIGW")
-    directory.add(receiving)
-    assert directory.lookup("ACME", "EDIGW") is receiving
+    other = dataclasses.replace(config, partner_id="acme", partner_as2_id="ACME")
+    directory.add(other)
+    assert directory.lookup("ACME", "THEM") is other
     assert directory.get("us") is config
+    moved = dataclasses.replace(config, our_as2_id="EDIGW")
+    directory.add(moved)  # same partner id: replaces
+    assert directory.lookup("US", "THEM") is None and directory.lookup("US", "EDIGW") is moved
+    assert len(list(directory.all())) == 2
     with pytest.raises(ConfigError, match="encryption_algorithm"):
         sender(encryption_algorithm="rc2")
     with pytest.raises(ConfigError, match="async_mdn_url"):
