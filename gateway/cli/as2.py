@@ -64,7 +64,11 @@ def inspect(
     except ConfigError as exc:
         _fail(str(exc))
     with open(file, "rb") as fh:
-        top = parse_entity(Span.of_file(fh))
+        try:
+            top = parse_entity(Span.of_file(fh))
+        except ReceiveError as exc:
+            click.echo(json.dumps({"file": file, "kind": None, "error": _error(exc)}, indent=2))
+            sys.exit(1)
         out: dict[str, Any] = {
             "file": file,
             "message_id": top.headers.get("Message-ID"),

@@ -123,3 +123,11 @@ def test_cli_inspect_reports_a_bad_signature(corpus_dir: Path) -> None:
     out = json.loads(result.output)
     assert out["signature_valid"] is False
     assert out["error"]["modifier"] == "authentication-failed"
+
+
+def test_cli_inspect_of_garbage_is_a_structured_error(tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(b"no headers, no body, just bytes")
+    result = CliRunner().invoke(main, ["as2", "inspect", str(garbage)])
+    assert result.exit_code == 1
+    assert json.loads(result.output)["error"]["modifier"] == "unexpected-processing-error"
