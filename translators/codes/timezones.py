@@ -67,9 +67,7 @@ _X12_CODE_FOR_OFFSET: Mapping[int, str] = MappingProxyType(
         -180: "TD",
         -210: "NS",
         -150: "ND",
-        **{60 * h: f"{h:02d}" for h in range(1, 13)},
-        -660: "23",
-        -720: "24",
+        # the numeric codes (01..24) are read but not written: guides' 623 lists lack them
     }
 )
 

@@ -121,7 +121,9 @@ def _contact(s: Segment) -> Contact:
     return contact
 
 
-def write_party(party: Party, context: MapContext) -> list[Segment]:
+def write_party(party: Party, context: MapContext, max_contacts: int = 3) -> list[Segment]:
+    """The N1 loop of a party; `max_contacts` G61s (a 214 loop has room for one, a 210
+    loop for none)."""
     code = q.code_for(party.role, q.X12_PARTY_CODE, "x12", context.party_roles or None)
     if code is None:
         return []
@@ -146,15 +148,13 @@ def write_party(party: Party, context: MapContext) -> list[Segment]:
                     address.location_code,
                 )
             )
-    for contact in party.contacts:
-        if not contact.name:
-            continue  # G61-02 is mandatory
+    for contact in [c for c in party.contacts if c.name][:max_contacts]:
         numbers: list[str | None] = []
         if contact.phone:
             numbers += ["TE", contact.phone]
         if contact.email:
             numbers += ["EM", contact.email]
-        out.append(seg("G61", contact.function or "IC", contact.name, *numbers))
+        out.append(seg("G61", contact.function or "IC", contact.name or "", *numbers))
     return out
 
 

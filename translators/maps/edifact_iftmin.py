@@ -28,7 +28,7 @@ from translators.codes import qualifiers as q
 from translators.core.segment import Segment
 from translators.maps import _edifact as e
 from translators.maps._common import Findings, clean, decimal, real
-from translators.maps.context import DEFAULT_CONTEXT, MapContext
+from translators.maps.context import DEFAULT_CONTEXT, MapContext, MapError
 
 PURPOSE = {
     "9": Purpose.ORIGINAL,
@@ -220,6 +220,8 @@ def from_canonical(
 ) -> list[Segment]:
     """An IFTMIN message (UNH..UNT) with the stop markers described above."""
     context = context or DEFAULT_CONTEXT
+    if not tender.stops and not tender.parties:
+        raise MapError("cannot render: an IFTMIN needs a party (NAD) or a stop")
     out = [e.seg("BGM", "610", tender.shipment_id, PURPOSE_CODE.get(tender.purpose, "9"))]
     if tender.total_charge is not None:
         money = tender.total_charge

@@ -4,6 +4,7 @@ envelope as `Source` and its canonical record, and the `canonical` field of an
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -110,3 +111,73 @@ def attach_canonical(
         )
         transaction_report.canonical = canonical
     return report
+
+
+# X12 GS-01 functional identifier of each set we write
+FUNCTIONAL_ID = {"204": "SM", "214": "QM", "210": "IM", "990": "GF"}
+
+
+@dataclass(slots=True)
+class Parties:
+    """Envelope ids for an outbound interchange (from the partner profile, or placeholders)."""
+
+    sender_id: str = "SENDER"
+    receiver_id: str = "RECEIVER"
+    sender_qualifier: str | None = "ZZ"
+    receiver_qualifier: str | None = "ZZ"
+    interchange_control_number: int = 1
+    group_control_number: int = 1
+    test: bool = False
+
+
+def render(
+    record: CanonicalRecord,
+    standard: str,
+    version: str | None = None,
+    context: MapContext | None = None,
+    parties: Parties | None = None,
+    prepared: dt.datetime | None = None,
+) -> bytes:
+    """`record` as one interchange of `standard` (its map, then the engine's writer)."""
+    from translators.maps import DEFAULT_VERSION, from_canonical
+
+    parties = parties or Parties()
+    version = version or DEFAULT_VERSION.get(standard.lower(), "")
+    prepared = prepared or dt.datetime.now(dt.UTC)
+    segments = from_canonical(record, standard, version, context)
+    if standard.lower() == "x12":
+        from translators import x12
+
+        envelope = x12.Envelope(
+            sender_id=parties.sender_id,
+            receiver_id=parties.receiver_id,
+            sender_qualifier=parties.sender_qualifier or "ZZ",
+            receiver_qualifier=parties.receiver_qualifier or "ZZ",
+            control_number=parties.interchange_control_number,
+            group_control_number=parties.group_control_number,
+            functional_id=FUNCTIONAL_ID[segments[0].get(1)],
+            version=version,
+            test_indicator="T" if parties.test else "P",
+            timestamp=prepared,
+        )
+        return x12.write([segments], envelope)
+    from translators import edifact
+
+    directory = version.upper()
+    message = edifact.OutboundMessage(
+        reference=segments[0].get(1),
+        type=segments[0].get(2, 1),
+        version=directory[:1],
+        release=directory[1:],
+        body=segments[1:-1],
+    )
+    return edifact.write(
+        [message],
+        sender=parties.sender_id,
+        recipient=parties.receiver_id,
+        sender_qualifier=parties.sender_qualifier,
+        recipient_qualifier=parties.receiver_qualifier,
+        control_reference=str(parties.interchange_control_number),
+        prepared=prepared,
+        test=parties.test,
+    )

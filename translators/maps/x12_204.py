@@ -32,17 +32,15 @@ from translators.maps._common import (
     x12_date_time_code,
     x12_datetime,
 )
-from translators.maps.context import DEFAULT_CONTEXT, MapContext
+from translators.maps.context import DEFAULT_CONTEXT, MapContext, MapError
 
 PURPOSE = {
     "00": Purpose.ORIGINAL,
     "01": Purpose.CANCELLATION,
     "04": Purpose.CHANGE,
     "05": Purpose.REPLACE,
-    "07": Purpose.DUPLICATE,
 }
 PURPOSE_CODE = {v: k for k, v in PURPOSE.items()}
-PURPOSE_CODE[Purpose.COPY] = "07"
 
 STOP_KIND = {
     "CL": StopKind.PICKUP,
@@ -211,11 +209,15 @@ def from_canonical(
 ) -> list[Segment]:
     """A 204 transaction set (ST..SE)."""
     context = context or DEFAULT_CONTEXT
+    if not tender.stops:
+        raise MapError("cannot render: a 204 needs at least one stop (S5)")
+    if tender.purpose not in PURPOSE_CODE:
+        raise MapError(f"cannot render: a 204 has no purpose code for a {tender.purpose.value}")
     payment = q.X12_PAYMENT_CODE.get(tender.payment_method or PaymentMethod.PREPAID, "PP")
     scac = require(tender.carrier_scac, context.carrier_scac, "the carrier SCAC (B2-02)")
     out = [
         _x12.seg("B2", "", scac, "", tender.shipment_id, "", payment),
-        _x12.seg("B2A", PURPOSE_CODE.get(tender.purpose, "00"), "LT"),
+        _x12.seg("B2A", PURPOSE_CODE[tender.purpose], "LT"),
     ]
     out.extend(_x12.write_references("L11", tender.references, context))
     if tender.response_due is not None:
@@ -264,7 +266,8 @@ def _write_stop(stop: Stop, context: MapContext) -> list[Segment]:
             reason,
             weight[2] if weight else "",
             weight[1] if weight else "",
-            real(stop.quantity.value) if stop.quantity else "",
+            # S5-05 and S5-06 go together (P0506): a count without its unit stays out
+            real(stop.quantity.value) if stop.quantity and stop.quantity.unit else "",
             (stop.quantity.unit or "") if stop.quantity else "",
             real(stop.volume.value) if stop.volume and volume_unit else "",
             volume_unit or "",

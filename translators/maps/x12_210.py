@@ -179,7 +179,7 @@ def from_canonical(
     ]
     out.extend(_x12.write_references("N9", invoice.references, context))
     for party in invoice.parties:
-        out.extend(_x12.write_party(party, context))
+        out.extend(_x12.write_party(party, context, max_contacts=0))
     for index, line in enumerate(invoice.lines, start=1):
         number = line.line_number if line.line_number is not None else index
         out.append(_x12.seg("LX", str(number)))

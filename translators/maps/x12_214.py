@@ -31,7 +31,7 @@ from translators.maps._common import (
     x12_date_time_code,
     x12_datetime,
 )
-from translators.maps.context import DEFAULT_CONTEXT, MapContext
+from translators.maps.context import DEFAULT_CONTEXT, MapContext, MapError
 
 
 @dataclass
@@ -193,21 +193,28 @@ def from_canonical(
     context = context or DEFAULT_CONTEXT
     out: list[Segment] = []
     reference_segments = _x12.write_references("L11", record.references, context)
+    # B10 needs the carrier's reference (B10-01) or some other one (B10-05/06, R0106)
+    spare = reference_segments[0] if reference_segments else None
+    if not record.carrier_reference and spare is None:
+        raise MapError("cannot render: B10 needs the carrier reference or one reference")
+    other = ("", "") if record.carrier_reference or spare is None else (spare.get(2), spare.get(1))
     out.append(
         _x12.seg(
             "B10",
             record.carrier_reference or "",
             require(record.shipment_id, _fallback_id(record), "the shipment id (B10-02)"),
             require(record.carrier_scac, context.carrier_scac, "the carrier SCAC (B10-03)"),
+            "",
+            *other,
         )
     )
     out.extend(reference_segments)
     for party in record.parties:
-        out.extend(_x12.write_party(party, context))
+        out.extend(_x12.write_party(party, context, max_contacts=1))
     for number, event in enumerate(record.events, start=1):
-        at7 = _at7(event, version)
+        at7 = _at7(event, version, context)
         if at7 is None:
-            continue  # no X12 code says what happened (an unknown EDIFACT status)
+            continue  # no valid X12 code says what happened (an unknown status)
         lx = event.consignment if event.consignment and event.consignment.isdigit() else None
         out.append(_x12.seg("LX", lx or str(number)))
         out.append(at7)
@@ -225,7 +232,7 @@ def from_canonical(
     return _x12.frame("214", out, control_number)
 
 
-def _at7(event: StatusEvent, version: str) -> Segment | None:
+def _at7(event: StatusEvent, version: str, context: MapContext) -> Segment | None:
     original = event.original if event.original and event.original.standard == "x12" else None
     date, clock, zone = ("", "", "")
     if event.time is not None:
@@ -234,11 +241,16 @@ def _at7(event: StatusEvent, version: str) -> Segment | None:
         appointment = (original.appointment if original else None) or "AB"
         appointment_reason = (original.appointment_reason if original else None) or "NA"
         return _x12.seg("AT7", "", "", appointment, appointment_reason, date, clock, zone)
-    if original and original.status:
+    known = original is not None and (
+        original.status in codes.X12_STATUS or original.status in context.status_codes
+    )
+    if original and original.status and known:
         status, reason = original.status, original.reason
     else:
+        # a code outside the standard and partner tables would fail the guide: the
+        # milestone's standard code stands in, and an unknown milestone cannot be sent
         status = codes.MILESTONE_TO_X12.get(event.milestone, "")
-        reason = None
+        reason = original.reason if original and original.standard == "x12" else None
         if event.original and event.original.reason:  # an EDIFACT 9013 reason
             reason = codes.REASON_EDIFACT_TO_X12.get(event.original.reason)
     if not status:

@@ -10,7 +10,7 @@ from translators.canonical.vocab import TenderAction
 from translators.core.segment import Segment
 from translators.maps import _x12
 from translators.maps._common import Findings, clean, parse_date, require
-from translators.maps.context import DEFAULT_CONTEXT, MapContext
+from translators.maps.context import DEFAULT_CONTEXT, MapContext, MapError
 
 # B1-04 Reservation Action Code (558); 004010 partners use A/D, later releases add the rest
 ACTION = {
@@ -71,6 +71,11 @@ def from_canonical(
     code = response.action_code if response.action_code in ACTION else None
     if code is None or ACTION[code] is not response.action:
         code = ACTION_CODE.get(response.action, "D")
+    if version < "004040" and code == "E":
+        code = "D"  # "declined" arrived in 004040; before it a decline is D
+    if version < "004040" and code not in ("A", "D"):
+        # 004010's reservation action list (558) has only accept and decline
+        raise MapError(f"cannot render: a {response.action.value} answer needs 004040 or later")
     date = response.response_date.strftime("%Y%m%d") if response.response_date else ""
     scac = require(response.carrier_scac, context.carrier_scac, "the carrier SCAC (B1-01)")
     out = [_x12.seg("B1", scac, response.shipment_id, date, code)]
