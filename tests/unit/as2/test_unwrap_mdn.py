@@ -256,3 +256,38 @@ def test_mdn_evaluation_is_strict_about_the_mic() -> None:
     assert "not supported" in (
         evaluate_mdn(mdn(mic_algorithm="sha3-256"), "<m@x>", mics, True) or ""
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(
+        [
+            'multipart/report; report-type=disposition-notification; boundary="r"',
+            'multipart/signed; protocol="application/pkcs7-signature"; boundary="s"',
+        ]
+    ),
+    st.lists(
+        st.sampled_from(
+            [
+                b"--r\r\n",
+                b"--s\r\n",
+                b"--r--\r\n",
+                b"--s--\r\n",
+                b"\r\n",
+                b"Content-Type: message/disposition-notification\r\n",
+                b"Disposition: automatic-action/x; processed\r\n",
+                b"Received-Content-MIC: ,\r\n",
+                b"\xff\xfe",
+                b"junk",
+            ]
+        ),
+        max_size=20,
+    ),
+)
+def test_arbitrary_mdns_give_a_receive_error_not_a_crash(
+    content_type: str, pieces: list[bytes]
+) -> None:
+    with contextlib.suppress(ReceiveError):
+        parse_mdn_bytes(
+            [("Content-Type", content_type)], b"".join(pieces), [pair("them").certificate]
+        )
