@@ -84,8 +84,6 @@ class InProcessDispatcher:
         """Run job `name` soon (after `countdown` seconds); `queue` only matters to Celery."""
         if name not in REGISTRY:
             raise KeyError(f"no job named {name!r}")
-        with self._lock:
-            self._pending += 1
         if countdown and countdown > 0:
             timer = threading.Timer(countdown, self._put, (name, args))
             timer.daemon = True
@@ -93,9 +91,13 @@ class InProcessDispatcher:
                 self._timers.add(timer)
             timer.start()
         else:
-            self._queue.put((name, args))
+            self._put(name, args)
 
     def _put(self, name: str, args: tuple[Any, ...]) -> None:
+        # a delayed job counts as pending only once its timer fires: `wait_idle` means
+        # "nothing queued or running now", not "nothing scheduled"
+        with self._lock:
+            self._pending += 1
         self._queue.put((name, args))
 
     def _work(self) -> None:

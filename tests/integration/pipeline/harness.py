@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,28 @@ class Gateway:
         counts = sweep(self.runtime, (now or datetime.now(UTC)).isoformat())
         self.settle()
         return counts
+
+    def odoo_down(self) -> None:
+        """Odoo becomes unreachable: connections to it are refused."""
+        import socket
+
+        with socket.socket() as probe:  # a port nothing listens on
+            probe.bind(("127.0.0.1", 0))
+            dead = probe.getsockname()[1]
+        self.runtime.odoo_url = f"http://127.0.0.1:{dead}"
+        self.runtime._odoo = None
+
+    def odoo_up(self) -> None:
+        self.runtime.odoo_url = self.odoo_handle.url
+        self.runtime._odoo = None
+
+    def let_time_pass(self, delta: timedelta) -> None:
+        """Move every "not before" time `delta` earlier, as if that much time had passed
+        (the jobs read the real clock)."""
+        with self.runtime.db.session() as s:
+            for doc in s.scalars(select(Document).where(Document.next_attempt_at.is_not(None))):
+                assert doc.next_attempt_at is not None
+                doc.next_attempt_at -= delta
 
     def write_profile(self, data: dict[str, Any]) -> None:
         (self.profiles_dir / f"{data['id']}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))

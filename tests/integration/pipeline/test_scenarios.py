@@ -264,3 +264,50 @@ def test_3pl_sends_status_and_invoice_then_999(tmp_path: Path, fresh_pg_url: str
         for interchange_id in ids:
             assert gw.interchange(interchange_id).ack_status == "accepted"
             assert [d.state for d in gw.documents(interchange_id)] == ["accepted"]
+
+
+def test_odoo_down_retries_then_posts_and_budget_becomes_exception(
+    tmp_path: Path, fresh_pg_url: str
+) -> None:
+    """C2: with Odoo unreachable documents wait with backoff and post once it is back; past
+    the retry budget they become exceptions, and a replay posts them exactly once."""
+    from datetime import timedelta
+
+    from inbound.replay import replay_document
+
+    profile = acme()
+    profile["sla"]["214"]["retry"] = {"max_attempts": 2, "first_delay": "1m"}
+    first = edi.acme_interchange([edi.status_214("0001", "X6")], control=601, functional_id="QM")
+    second = edi.acme_interchange([edi.status_214("0001", "AG")], control=602, functional_id="QM")
+    with gateway(tmp_path, fresh_pg_url, [profile]) as gw:
+        gw.odoo_down()
+        ic1 = gw.receive(first, "down-1.edi").interchange_id
+        (doc,) = gw.documents(ic1)
+        assert doc.state == "retrying" and doc.attempts == 1 and doc.next_attempt_at
+        assert "OdooUnavailable" in (doc.last_error or "")
+        gw.sweep()  # not due yet: nothing happens
+        assert gw.documents(ic1)[0].attempts == 1
+
+        gw.odoo_up()
+        gw.let_time_pass(timedelta(minutes=2))
+        gw.sweep()
+        (doc,) = gw.documents(ic1)
+        assert doc.state == "posted" and doc.attempts == 2
+
+        gw.odoo_down()  # down again, longer than the retry budget
+        ic2 = gw.receive(second, "down-2.edi").interchange_id
+        gw.let_time_pass(timedelta(minutes=2))
+        gw.sweep()
+        (doc2,) = gw.documents(ic2)
+        assert doc2.state == "exception" and doc2.attempts == 2, doc2.last_error
+        (exc,) = gw.exceptions("post_failed")
+        assert exc.subject_id == str(doc2.id)
+
+        gw.odoo_up()
+        replay_document(gw.runtime, doc2.id, by="operator")
+        gw.settle()
+        old, new = gw.documents(ic2)
+        assert old.state == "replayed" and new.state == "posted" and new.replay_of == old.id
+        with gw.odoo() as odoo:
+            notes = odoo.search_read("mail.message", [["model", "=", "stock.picking"]], ["body"])
+        assert sum("interchange 000000602" in str(n["body"]) for n in notes) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -106,6 +107,9 @@ def test_in_process_dispatcher_runs_registered_jobs(runtime: Runtime) -> None:
             dispatcher.enqueue("test.record", i)
         dispatcher.enqueue("test.record", 99, countdown=0.2)
         assert dispatcher.wait_idle(10)
+        assert 99 not in seen  # a delayed job is not waited for...
+        time.sleep(0.5)
+        assert dispatcher.wait_idle(10)  # ...until its timer has fired
     finally:
         dispatcher.stop()
         jobs.REGISTRY.pop("test.record")
