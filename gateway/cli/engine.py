@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
-from gateway.cli._base import pending
 from translators.core import AnalysisReport, Issue
 from translators.core.issues import NotEdiError
 
@@ -99,15 +98,89 @@ def ack(file: str) -> None:
 @click.option("--version", "version_", help="e.g. 004010, 005010, D96A")
 @click.option("--partner", help="partner profile id (its dialect and envelope ids)")
 def render(canonical: str, standard: str, version_: str | None, partner: str | None) -> None:
-    """Render a canonical record (JSON) as EDI."""
-    pending("render", 5)
+    """Render a canonical record (JSON) as EDI: one interchange on standard output. Exit 1
+    when the record cannot be rendered (e.g. mandatory data missing), 2 on bad input."""
+    from translators.canonical import RecordError, record_from_json
+    from translators.maps import MapContext, MapError
+    from translators.maps.files import Parties
+    from translators.maps.files import render as render_record
+
+    try:
+        record = record_from_json(_read(canonical))
+    except RecordError as exc:
+        click.echo(f"edigw: {canonical} is not a canonical record:\n{exc}", err=True)
+        sys.exit(EXIT_NOT_EDI)
+    context, parties = MapContext(), Parties()
+    if partner:
+        context, parties, profile_version = _partner_rendering(partner, standard)
+        version_ = version_ or profile_version
+    try:
+        data = render_record(record, standard, version_, context, parties)
+    except MapError as exc:
+        click.echo(f"edigw: {exc}", err=True)
+        sys.exit(EXIT_REJECTED)
+    click.echo(data.decode("latin-1"), nl=not data.endswith(b"\n"))
+
+
+def _partner_rendering(partner: str, standard: str) -> tuple[Any, Any, str]:
+    """(map context, envelope ids, version) from a partner profile; exit 2 when the profile
+    is missing, broken, or speaks another standard."""
+    from gateway.settings import SettingsError, load_settings
+    from partner_profiles.loading import load_folder
+    from translators.maps.files import Parties
+
+    try:
+        folder = load_settings().effective_profiles_dir
+    except SettingsError as exc:
+        click.echo(f"edigw: {exc}", err=True)
+        sys.exit(EXIT_NOT_EDI)
+    loaded = load_folder(folder).profiles.get(partner)
+    if loaded is None:
+        click.echo(f"edigw: no valid partner profile {partner!r} in {folder}", err=True)
+        sys.exit(EXIT_NOT_EDI)
+    profile = loaded.profile
+    if profile.standard != standard:
+        click.echo(
+            f"edigw: partner {partner!r} speaks {profile.standard}, not {standard}", err=True
+        )
+        sys.exit(EXIT_NOT_EDI)
+    ours, theirs = profile.envelope.ours, profile.envelope.theirs
+    if standard == "x12":
+        parties = Parties(
+            sender_id=ours.isa_id or "SENDER",
+            receiver_id=theirs.isa_id or "RECEIVER",
+            sender_qualifier=ours.isa_qualifier or "ZZ",
+            receiver_qualifier=theirs.isa_qualifier or "ZZ",
+        )
+    else:
+        parties = Parties(
+            sender_id=ours.unb_id or "SENDER",
+            receiver_id=theirs.unb_id or "RECEIVER",
+            sender_qualifier=ours.unb_qualifier,
+            receiver_qualifier=theirs.unb_qualifier,
+        )
+    return profile.map_context(), parties, profile.version
 
 
 @click.command()
 @click.option("--out", type=click.Path(file_okay=False), help="write one file per model here")
 def schema(out: str | None) -> None:
-    """Print (or export) the JSON Schema of the canonical models."""
-    pending("schema", 5)
+    """Print (or export, one <model>.json per canonical model) the JSON Schema of the
+    canonical records; docs/schemas/ holds the exported copy."""
+    from pathlib import Path
+
+    from translators.canonical import json_schemas
+
+    schemas = json_schemas()
+    if out is None:
+        click.echo(json.dumps(schemas, indent=2, ensure_ascii=False))
+        return
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, document in schemas.items():
+        path = folder / f"{name}.json"
+        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        click.echo(str(path))
 
 
 def register(group: click.Group) -> None:

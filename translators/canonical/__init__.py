@@ -3,9 +3,10 @@ shape both standards are mapped to, whatever dialect a partner speaks."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from translators.canonical.models import (
     MODELS,
@@ -70,6 +71,7 @@ __all__ = [
     "PaymentMethod",
     "Purpose",
     "Quantity",
+    "RecordError",
     "References",
     "ShipmentStatus",
     "Source",
@@ -85,25 +87,32 @@ __all__ = [
     "record_from_json",
 ]
 
-_RECORD_ADAPTER: TypeAdapter[CanonicalRecord] = TypeAdapter(CanonicalRecord)
-
 
 class RecordError(ValueError):
     """A canonical JSON document that is not one of the canonical records."""
 
 
 def record_from_json(data: str | bytes | dict[str, Any]) -> CanonicalRecord:
-    """Parse a canonical record; `record_type` picks the model. Raises `RecordError` with
-    pydantic's field-by-field explanation when it does not fit."""
+    """Parse a canonical record; `record_type` picks the model. `RecordError` says, one line
+    per field, what does not fit."""
+    if not isinstance(data, dict):
+        try:
+            data = json.loads(data)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise RecordError(f"not JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise RecordError("a canonical record is a JSON object")
+    kind = data.get("record_type")
+    if kind not in MODELS:
+        raise RecordError(f"record_type must be one of {', '.join(sorted(MODELS))}, not {kind!r}")
     try:
-        if isinstance(data, dict):
-            kind = data.get("record_type")
-            if kind in MODELS:
-                return MODELS[kind].model_validate(data)  # type: ignore[return-value]
-            return _RECORD_ADAPTER.validate_python(data)
-        return _RECORD_ADAPTER.validate_json(data)
+        return MODELS[kind].model_validate(data)  # type: ignore[return-value]
     except ValidationError as exc:
-        raise RecordError(str(exc)) from exc
+        lines = [
+            f"{'.'.join(str(part) for part in error['loc']) or '(record)'}: {error['msg']}"
+            for error in exc.errors()
+        ]
+        raise RecordError("\n".join(lines)) from exc
 
 
 def json_schemas() -> dict[str, dict[str, Any]]:
