@@ -405,7 +405,7 @@ class Tokenizer:
         return None
 
     def _base(self, d: Delimiters) -> Delimiters:
-        return d.with_repetition(None)
+        return d if d.repetition is None else d.with_repetition(None)
 
     def _activate_repetition(self, elements: list[Value]) -> None:
         """Syntax 4 makes UNA position 8 (default '*') the repetition separator."""
