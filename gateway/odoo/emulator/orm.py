@@ -161,6 +161,12 @@ class Env:
         return env
 
     def user_groups(self) -> set[str]:
+        key = ("groups", self.uid)
+        if key not in self.tx.memo:
+            self.tx.memo[key] = self._user_groups()
+        return set(self.tx.memo[key])
+
+    def _user_groups(self) -> set[str]:
         user = self.tx.get("res.users", self.uid) or {}
         wanted = set(user.get("groups_id") or [])
         return {

@@ -1,11 +1,17 @@
 """SQLite persistence of the emulator: one row per record (JSON), id sequences and named
-sequences. One RPC call is one transaction: changes are buffered and written on commit."""
+sequences. One RPC call is one transaction: changes are buffered and written on commit.
+
+Committed rows are also kept decoded in memory; a transaction works on shallow copies of
+them. Another process writing the same file (e.g. `edigw odoo post` next to `edigw serve`)
+is noticed through SQLite's data_version and empties that cache."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +37,28 @@ class Store:
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(_SCHEMA)
+        self._committed: dict[str, dict[int, dict[str, Any]]] = {}
+        self._data_version = self._version()
+
+    def _version(self) -> int:
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def committed(self, model: str) -> dict[int, dict[str, Any]]:
+        rows = self._committed.get(model)
+        if rows is None:
+            cursor = self._conn.execute(
+                "SELECT id, data FROM record WHERE model = ? ORDER BY id", (model,)
+            )
+            rows = {rid: json.loads(data) for rid, data in cursor}
+            self._committed[model] = rows
+        return rows
+
+    def begin(self) -> None:
+        """Start of a call: forget the cache if another connection committed meanwhile."""
+        version = self._version()
+        if version != self._data_version:
+            self._committed.clear()
+            self._data_version = version
 
     def meta(self, key: str) -> str | None:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -43,8 +71,19 @@ class Store:
             (key, value),
         )
 
-    def transaction(self) -> Transaction:
-        return Transaction(self)
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """One call's transaction, holding SQLite's write lock from the start so that two
+        emulators on one file never hand out the same id; rolled back unless committed."""
+        with self.lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            tx = Transaction(self)
+            try:
+                self.begin()
+                yield tx
+            finally:
+                if not tx.finished:
+                    self._conn.execute("ROLLBACK")
 
     def close(self) -> None:
         self._conn.close()
@@ -60,14 +99,14 @@ class Transaction:
         self._deleted: set[tuple[str, int]] = set()
         self._next_ids: dict[str, int] = {}
         self._named: dict[str, int] = {}
+        self.memo: dict[Any, Any] = {}  # per-call memo (e.g. the user's groups)
+        self.finished = False
 
     def table(self, model: str) -> dict[int, dict[str, Any]]:
         rows = self._tables.get(model)
         if rows is None:
-            cursor = self._store._conn.execute(
-                "SELECT id, data FROM record WHERE model = ? ORDER BY id", (model,)
-            )
-            rows = {rid: json.loads(data) for rid, data in cursor}
+            # shallow copies: the ORM replaces values, it never edits a stored list in place
+            rows = {rid: dict(row) for rid, row in self._store.committed(model).items()}
             self._tables[model] = rows
         return rows
 
@@ -125,7 +164,6 @@ class Transaction:
 
     def commit(self) -> None:
         conn = self._store._conn
-        conn.execute("BEGIN IMMEDIATE")
         try:
             for model, rid in self._deleted:
                 conn.execute("DELETE FROM record WHERE model = ? AND id = ?", (model, rid))
@@ -153,6 +191,16 @@ class Transaction:
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
+            self.finished = True
             raise
+        self.finished = True
+        for model, rid in self._deleted:
+            self._store.committed(model).pop(rid, None)
+        for model, rid in self._dirty:
+            data = self._tables[model].get(rid)
+            if data is not None:
+                self._store.committed(model)[rid] = dict(data)
+        # our own commit moved data_version too: the cache is current
+        self._store._data_version = self._store._version()
         self._dirty.clear()
         self._deleted.clear()

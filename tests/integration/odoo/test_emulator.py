@@ -3,12 +3,13 @@ catalogue of reference §3.7 and §4.13, sessions and the envelope rules of §2.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from gateway.odoo.emulator import EmulatorHandle
+from gateway.odoo.emulator import EmulatorHandle, serve
 
 pytestmark = pytest.mark.integration
 
@@ -324,3 +325,19 @@ def test_rights_of_the_three_users(emulator: EmulatorHandle) -> None:
         },
     )
     assert wrong["error"]["data"]["name"] == "odoo.exceptions.AccessDenied"
+
+
+def test_two_emulators_on_one_file_see_each_others_writes(tmp_path: Path) -> None:
+    # `edigw odoo post` runs its own emulator on the file `edigw serve` is serving
+    first = serve("127.0.0.1", 0, tmp_path / "shared.sqlite3")
+    second = serve("127.0.0.1", 0, tmp_path / "shared.sqlite3")
+    try:
+        a, b = Rpc(first), Rpc(second)
+        assert b("res.partner", "search_count", [["ref", "=", "X-1"]]) == 0
+        a("res.partner", "create", {"name": "X", "ref": "X-1"})
+        assert b("res.partner", "search_count", [["ref", "=", "X-1"]]) == 1
+        b("res.partner", "write", b("res.partner", "search", [["ref", "=", "X-1"]]), {"ref": "X-2"})
+        assert a("res.partner", "search_count", [["ref", "=", "X-2"]]) == 1
+    finally:
+        first.stop()
+        second.stop()
