@@ -123,3 +123,17 @@ def test_garbage_does_not_raise() -> None:
     status = x12_214.to_canonical(x12("ST*214*1~AT7*D1*NS***2024XX01*99~LX*A~SE*3*1~"))
     assert status.events[0].time is None
     assert {w.code for w in status.warnings} == {"invalid_date"}
+
+
+def test_partner_reference_and_party_tables_apply_first() -> None:
+    context = MapContext(
+        reference_qualifiers={"BM": "load_id", "QN": "x12:QN"}, party_roles={"SH": "pickup"}
+    )
+    status = x12_214.to_canonical(STATUS_214, context=context)
+    assert status.references == {"load_id": ["BOL9"]}
+    assert status.parties[0].role == "pickup"
+    assert status.events[1].references == {"x12:QN": ["7"]}
+    # and outbound the partner's qualifier is the one written back
+    segments = x12_214.from_canonical(status, context=context)
+    assert ["BOL9", "BM"] in [s.elements for s in segments if s.tag == "L11"]
+    assert next(s for s in segments if s.tag == "N1").elements[0] == "SH"
