@@ -101,6 +101,13 @@ def test_partner_downloads_outbound_file(hosted: Hosted, openssh_sftp: str, tmp_
         assert (placed.kind, placed.direction, placed.detail["mode"]) == ("upload", "out", "hosted")
         assert (collected.kind, collected.direction) == ("download", "out")
         assert collected.detail["size"] == len(payload)
+    # a download cut short resumes (`reget` reads on from the local file's end)
+    (tmp_path / "tender-204.edi").write_bytes(payload[:100_000])
+    resumed = run_sftp(
+        openssh_sftp, hosted, "acme", "reget /outbound/tender-204.edi\n", cwd=tmp_path
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert (tmp_path / "tender-204.edi").read_bytes() == payload
     # the partner may delete what it collected, which is how it says "done"
     removed = run_sftp(openssh_sftp, hosted, "acme", "rm /outbound/tender-204.edi\n")
     assert removed.returncode == 0, removed.stderr
