@@ -256,3 +256,20 @@ def test_upload_on_postgresql(
     finally:
         hosted.server.stop()
         runtime.close()
+
+
+def test_upload_with_preserved_times_and_a_temporary_name(
+    hosted: Hosted, openssh_sftp: str, tmp_path: Path
+) -> None:
+    local = tmp_path / "status.edi"
+    local.write_bytes(X12)
+    # `put -p` sends a setstat (accepted, ignored); the rename finishes a temp-name upload
+    script = (
+        f"put -p {local} /inbound/status.edi.part\n"
+        "rename /inbound/status.edi.part /inbound/status.edi\n"
+    )
+    done = run_sftp(openssh_sftp, hosted, "acme", script)
+    assert done.returncode == 0, done.stderr
+    (row,) = interchanges(hosted)
+    assert row.transport_ref == "/inbound/status.edi"
+    assert hosted.enqueued == [(PROCESS_TASK, row.id)]
