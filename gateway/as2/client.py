@@ -4,9 +4,10 @@ signature and MIC, or wait for the async MDN until the partner's SLA runs out.""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,7 +16,7 @@ import httpx
 from sqlalchemy import select
 
 from gateway.as2 import cms, metrics
-from gateway.as2.build import OutboundMessage, build_message
+from gateway.as2.build import SpooledMessage, build_spooled
 from gateway.as2.config import As2Directory, PartnerAs2Config
 from gateway.as2.errors import As2Error, MalformedMessage, ReceiveError
 from gateway.as2.mdn import ParsedMdn, parse_mdn, unquote_id
@@ -85,7 +86,7 @@ def evaluate_mdn(
 def send(
     runtime: Runtime,
     config: PartnerAs2Config,
-    payload: bytes,
+    payload: bytes | Iterable[bytes],
     filename: str | None = None,
     *,
     message_id: str | None = None,
@@ -94,11 +95,34 @@ def send(
     http_client: httpx.Client | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> SendResult:
-    """Build, store, POST (with retries) one message to `config.url`, and check the MDN."""
+    """Build, store, POST (with retries) one message to `config.url`, and check the MDN.
+    `payload` may be bytes or an iterable of chunks (a large file is never held whole)."""
     if not config.url:
         raise As2Error(f"partner {config.partner_id} has no AS2 URL to send to")
-    message = build_message(config, payload, filename, message_id=message_id, subject=subject)
-    blob = runtime.blobs.put_chunks([render_headers(message.headers), b"\r\n", message.body])
+    workdir = runtime.settings.var_dir / "as2-spool"
+    workdir.mkdir(parents=True, exist_ok=True)
+    message = build_spooled(
+        config, payload, filename, message_id=message_id, subject=subject, workdir=workdir
+    )
+    try:
+        return _send_built(
+            runtime, config, message, filename, wait_for_async_mdn, http_client, sleep
+        )
+    finally:
+        message.close()
+
+
+def _send_built(
+    runtime: Runtime,
+    config: PartnerAs2Config,
+    message: SpooledMessage,
+    filename: str | None,
+    wait_for_async_mdn: bool,
+    http_client: httpx.Client | None,
+    sleep: Callable[[float], None],
+) -> SendResult:
+    head = render_headers(message.headers) + b"\r\n"
+    blob = runtime.blobs.put_chunks(itertools.chain([head], message.body.chunks()))
     due = (
         datetime.now(UTC) + timedelta(seconds=config.mdn_timeout_seconds)
         if config.mdn_mode == "async"
@@ -185,7 +209,7 @@ def _mic_due(config: PartnerAs2Config) -> bool:
 def _post_with_retries(
     client: httpx.Client,
     config: PartnerAs2Config,
-    message: OutboundMessage,
+    message: SpooledMessage,
     result: SendResult,
     sleep: Callable[[float], None],
 ) -> httpx.Response | None:
@@ -194,7 +218,12 @@ def _post_with_retries(
     for attempt in range(max(1, config.send_attempts)):
         result.attempts = attempt + 1
         try:
-            response = client.post(config.url, content=message.body, headers=message.headers)
+            # streamed from the spool with its length, not chunked: AS2 servers expect it
+            response = client.post(
+                config.url,
+                content=message.body.chunks(),
+                headers=[*message.headers, ("Content-Length", str(len(message.body)))],
+            )
             if response.status_code not in RETRYABLE_STATUS:
                 return response
             last_error = f"HTTP {response.status_code}"
@@ -376,7 +405,8 @@ def receive_async_mdn(
     as2_from = unquote_id(headers.get("AS2-From"))
     as2_to = unquote_id(headers.get("AS2-To"))
     config = directory.lookup(as2_from, as2_to)
-    raw = runtime.blobs.put_chunks([render_headers(request_headers), b"\r\n", *body.chunks()])
+    head = render_headers(request_headers) + b"\r\n"
+    raw = runtime.blobs.put_chunks(itertools.chain([head], body.chunks()))
     if config is None:
         return AsyncMdnAnswer(400, f"unknown AS2 partner {as2_from!r} -> {as2_to!r}\n")
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -344,6 +345,23 @@ def encrypt(
     content: bytes, recipient: x509.Certificate, algorithm: str, key_transport: str
 ) -> bytes:
     """EnvelopedData (CBC) or AuthEnvelopedData (GCM) for one recipient, DER."""
+    out: list[bytes] = []
+    encrypt_stream([content], len(content), recipient, algorithm, key_transport, out.append)
+    return b"".join(out)
+
+
+def encrypt_stream(
+    chunks: Iterable[bytes],
+    length: int,
+    recipient: x509.Certificate,
+    algorithm: str,
+    key_transport: str,
+    write: Callable[[bytes], Any],
+) -> None:
+    """Write DER (Auth)EnvelopedData of `length` bytes of content read from `chunks`.
+
+    The ciphertext's size is known in advance (CBC pads to the next block, GCM adds
+    nothing), so every length is definite and the content is encrypted as it streams."""
     oid, key_size, mode = _CONTENT_CIPHERS[algorithm]
     cek = os.urandom(key_size)
     public_key = recipient.public_key()
@@ -367,39 +385,67 @@ def encrypt(
             }
         ),
     )
-    # the structure around the (large) ciphertext is assembled as DER by hand, so the
-    # content is copied once into the result instead of through an ASN.1 object tree
+    padder: Any = None
     if mode == "cbc":
         block = 8 if algorithm == "3des" else 16
         iv = os.urandom(block)
         padder = sym_padding.PKCS7(block * 8).padder()
-        encryptor = Cipher(_block_cipher(algorithm, cek), modes.CBC(iv)).encryptor()
-        ciphertext = encryptor.update(padder.update(content) + padder.finalize())
-        ciphertext += encryptor.finalize()
+        encryptor: Any = Cipher(_block_cipher(algorithm, cek), modes.CBC(iv)).encryptor()
         params: core.Asn1Value = core.OctetString(iv)
-        outer_type, trailer = "1.2.840.113549.1.7.3", b""
+        outer_type = "1.2.840.113549.1.7.3"
+        cipher_length = (length // block + 1) * block
+        mac_length = 0
     else:
         nonce = os.urandom(12)
-        gcm_encryptor = Cipher(algorithms.AES(cek), modes.GCM(nonce)).encryptor()
-        ciphertext = gcm_encryptor.update(content) + gcm_encryptor.finalize()
+        encryptor = Cipher(algorithms.AES(cek), modes.GCM(nonce)).encryptor()
         params = GcmParameters({"nonce": nonce, "icv_len": 16})
         outer_type = "1.2.840.113549.1.9.16.1.23"
-        trailer = core.OctetString(gcm_encryptor.tag).dump()  # the mac
+        cipher_length = length
+        mac_length = 18  # OCTET STRING of the 16-byte tag
+    # the structure around the ciphertext is DER assembled by hand: headers first, then the
+    # ciphertext as it is produced, then (GCM) the tag
+    content_type = core.ObjectIdentifier("1.2.840.113549.1.7.1").dump()
     algorithm_id = _AlgorithmIdentifier({"algorithm": oid, "parameters": params}).dump()
-    eci = _tlv(
-        0x30,
-        core.ObjectIdentifier("1.2.840.113549.1.7.1").dump(),
-        algorithm_id,
-        _tlv(0x80, ciphertext),  # [0] IMPLICIT OCTET STRING
+    encrypted_header = bytes([0x80]) + _length(cipher_length)  # [0] IMPLICIT OCTET STRING
+    eci_length = len(content_type) + len(algorithm_id) + len(encrypted_header) + cipher_length
+    eci_header = b"\x30" + _length(eci_length)
+    version = core.Integer(0).dump()
+    recipients = cms.RecipientInfos([recipient_info]).dump()
+    body_length = len(version) + len(recipients) + len(eci_header) + eci_length + mac_length
+    body_header = b"\x30" + _length(body_length)
+    explicit_header = b"\xa0" + _length(len(body_header) + body_length)
+    outer_oid = core.ObjectIdentifier(outer_type).dump()
+    outer_length = len(outer_oid) + len(explicit_header) + len(body_header) + body_length
+    write(
+        b"\x30"
+        + _length(outer_length)
+        + outer_oid
+        + explicit_header
+        + body_header
+        + version
+        + recipients
+        + eci_header
+        + content_type
+        + algorithm_id
+        + encrypted_header
     )
-    body = _tlv(
-        0x30,
-        core.Integer(0).dump(),
-        cms.RecipientInfos([recipient_info]).dump(),
-        eci,
-        trailer,
-    )
-    return _tlv(0x30, core.ObjectIdentifier(outer_type).dump(), _tlv(0xA0, body))
+    written = 0
+    seen = 0
+    for chunk in chunks:
+        seen += len(chunk)
+        data = padder.update(chunk) if padder is not None else chunk
+        out = encryptor.update(data)
+        written += len(out)
+        write(out)
+    if seen != length:
+        raise ValueError(f"content was {seen} bytes, {length} announced")
+    tail = encryptor.update(padder.finalize()) if padder is not None else b""
+    tail += encryptor.finalize()
+    written += len(tail)
+    write(tail)
+    assert written == cipher_length, (written, cipher_length)
+    if mode == "gcm":
+        write(core.OctetString(encryptor.tag).dump())
 
 
 def _tlv(tag: int, *parts: bytes) -> bytes:
@@ -566,14 +612,59 @@ def decrypt_stream(
 
 
 def compress(content: bytes) -> bytes:
-    compressed = cms.CompressedData(
-        {
-            "version": "v0",
-            "compression_algorithm": {"algorithm": "zlib"},
-            "encap_content_info": {"content_type": "data", "content": zlib.compress(content)},
-        }
-    )
-    return bytes(cms.ContentInfo({"content_type": "compressed_data", "content": compressed}).dump())
+    out: list[bytes] = []
+    compress_stream([content], out.append)
+    return b"".join(out)
+
+
+def compress_stream(
+    chunks: Iterable[bytes], write: Callable[[bytes], Any], spool: Any | None = None
+) -> None:
+    """Write DER CompressedData (zlib) of the content read from `chunks`. The deflated data
+    goes to `spool` (a writable, seekable file; a temporary one by default) first, so that
+    its length is known for the definite-length DER around it."""
+    holder = spool if spool is not None else tempfile.TemporaryFile()  # noqa: SIM115
+    try:
+        deflater = zlib.compressobj()
+        size = 0
+        for chunk in chunks:
+            out = deflater.compress(chunk)
+            size += len(out)
+            holder.write(out)
+        out = deflater.flush()
+        size += len(out)
+        holder.write(out)
+        octets = b"\x04" + _length(size)
+        econtent = b"\xa0" + _length(len(octets) + size)  # [0] EXPLICIT OCTET STRING
+        data_oid = core.ObjectIdentifier("1.2.840.113549.1.7.1").dump()
+        encap_length = len(data_oid) + len(econtent) + len(octets) + size
+        encap = b"\x30" + _length(encap_length)
+        version = core.Integer(0).dump()
+        zlib_id = _AlgorithmIdentifier({"algorithm": "1.2.840.113549.1.9.16.3.8"}).dump()
+        body_length = len(version) + len(zlib_id) + len(encap) + encap_length
+        body = b"\x30" + _length(body_length)
+        explicit = b"\xa0" + _length(len(body) + body_length)
+        outer_oid = core.ObjectIdentifier("1.2.840.113549.1.9.16.1.9").dump()
+        outer_length = len(outer_oid) + len(explicit) + len(body) + body_length
+        write(
+            b"\x30"
+            + _length(outer_length)
+            + outer_oid
+            + explicit
+            + body
+            + version
+            + zlib_id
+            + encap
+            + data_oid
+            + econtent
+            + octets
+        )
+        holder.seek(0)
+        while piece := holder.read(1 << 20):
+            write(piece)
+    finally:
+        if spool is None:
+            holder.close()
 
 
 def decompress_stream(
