@@ -15,8 +15,9 @@ class SftpError(Exception):
     """Base of every SFTP transport error."""
 
 
-class SftpConfigError(SftpError):
-    """A mailbox or remote configuration cannot be used as given."""
+class SftpConfigError(SftpError, ValueError):
+    """A mailbox or remote configuration cannot be used as given (a bad value: callers that
+    build configurations from profiles may catch it as a `ValueError`)."""
 
 
 class MailboxError(SftpError):
