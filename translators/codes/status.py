@@ -177,6 +177,31 @@ REC24_STATUS: Mapping[str, tuple[M, str]] = _frozen(
     }
 )
 
+# Rec 24 codes whose meaning depends on where the event happened (edifact-transport §4):
+# the STS group's LOC qualifier (3227) says pick-up side or delivery side.
+PICKUP_PLACES = frozenset({"5", "9", "88"})  # departure, loading, receipt
+DELIVERY_PLACES = frozenset({"7", "8"})  # delivery, destination
+REC24_BY_PLACE: Mapping[tuple[str, str], M] = MappingProxyType(
+    {
+        ("1", "pickup"): M.ARRIVED_PICKUP,
+        ("1", "delivery"): M.ARRIVED_DELIVERY,
+        ("24", "pickup"): M.PICKED_UP,
+        ("24", "delivery"): M.DEPARTED_DELIVERY,
+        ("31", "delivery"): M.OUT_FOR_DELIVERY,
+    }
+)
+# the LOC qualifier written with an event so that the code above reads back the same
+PLACE_FOR_MILESTONE: Mapping[M, str] = MappingProxyType(
+    {
+        M.ARRIVED_PICKUP: "9",
+        M.PICKED_UP: "9",
+        M.ARRIVED_DELIVERY: "7",
+        M.DEPARTED_DELIVERY: "7",
+        M.OUT_FOR_DELIVERY: "7",
+        M.DELIVERED: "7",
+    }
+)
+
 # UNCL 9013 status reasons used in IFTSTA STS C556
 EDIFACT_REASON: Mapping[str, str] = MappingProxyType(
     {
@@ -223,14 +248,14 @@ MILESTONE_TO_REC24: Mapping[M, str] = MappingProxyType(
     {
         M.TENDERED: "64",
         M.ACCEPTED: "6",
-        M.ARRIVED_PICKUP: "1",
+        M.ARRIVED_PICKUP: "1",  # with a pick-up-side LOC
         M.LOADED: "48",
         M.PICKED_UP: "13",
         M.IN_TRANSIT: "31",
         M.OUT_FOR_DELIVERY: "31",
         M.ARRIVED_DELIVERY: "1",
         M.DELIVERED: "21",
-        M.DEPARTED_DELIVERY: "24",
+        M.DEPARTED_DELIVERY: "24",  # with a delivery-side LOC
         M.DELAYED: "20",
         M.EXCEPTION: "23",
         M.CANCELLED: "7",
@@ -276,9 +301,16 @@ def x12_milestone(code: str, partner: Mapping[str, str] | None = None) -> M | No
     return known[0] if known else None
 
 
-def rec24_milestone(code: str, partner: Mapping[str, str] | None = None) -> M | None:
-    """The milestone for an IFTSTA STS event code (UN/ECE Rec 24), partner table first."""
+def rec24_milestone(
+    code: str, partner: Mapping[str, str] | None = None, place: str | None = None
+) -> M | None:
+    """The milestone for an IFTSTA STS event code (UN/ECE Rec 24), partner table first;
+    `place` (the STS group's LOC qualifier) tells arrival at pick-up from arrival at
+    delivery and the like."""
     if partner and code in partner:
         return M(partner[code])
+    side = "pickup" if place in PICKUP_PLACES else "delivery" if place in DELIVERY_PLACES else ""
+    if (code, side) in REC24_BY_PLACE:
+        return REC24_BY_PLACE[(code, side)]
     known = REC24_STATUS.get(code)
     return known[0] if known else None

@@ -38,6 +38,7 @@ class _Status:
     references: References = field(default_factory=dict)
     times: list[Segment] = field(default_factory=list)
     location: Location | None = None
+    place: str | None = None  # the LOC qualifier: which side of the trip the event is on
     equipment: Equipment | None = None
     weight: Weight | None = None
     quantity: Quantity | None = None
@@ -103,7 +104,8 @@ def _status_detail(current: _Status, s: Segment) -> None:
         s.tag == "DTM" and s.get(1, 1).strip() == "334"
     ):
         current.times.append(s)
-    elif s.tag == "LOC" and not current.in_transport and current.location is None:
+    elif s.tag == "LOC" and not current.in_transport and current.place is None:
+        current.place = clean(s.get(1))
         current.location = _location(s)
     elif s.tag == "EQD" and current.equipment is None:
         number = clean(s.get(2, 1))
@@ -146,7 +148,9 @@ def _event(
     original = OriginalCode(standard="edifact", category=category, status=code, reason=reason)
     # carriers that put their own list into C601 (UPS `STS+1:D2:21`) are matched on it whole
     key = code or ":".join(v for v in (sts.get(1, n).strip() for n in range(1, 4)) if v)
-    milestone = codes.rec24_milestone(key, context.status_codes or None) if key else None
+    milestone = (
+        codes.rec24_milestone(key, context.status_codes or None, status.place) if key else None
+    )
     if milestone is None:
         findings.add("unknown_status_code", f"STS status code {key!r} not known", path)
         milestone = Milestone.UNKNOWN
@@ -221,17 +225,14 @@ def from_canonical(
         if event.time is not None:
             out.append(e.write_time("334", event.time, local=event.time_zone_assumed))
         out.extend(e.free_text("AAI", event.remarks))
+        place = codes.PLACE_FOR_MILESTONE.get(event.milestone, LOCATION_QUALIFIER)
         if event.location is not None:
             loc = event.location
             out.append(
-                e.seg(
-                    "LOC",
-                    LOCATION_QUALIFIER,
-                    e.comp(loc.code, "", "", loc.city),
-                    loc.region,
-                    loc.country,
-                )
+                e.seg("LOC", place, e.comp(loc.code, "", "", loc.city), loc.region, loc.country)
             )
+        elif place != LOCATION_QUALIFIER:
+            out.append(e.seg("LOC", place))  # the side of the trip is part of the meaning
         if event.equipment is not None:
             eq = event.equipment
             out.append(e.seg("EQD", "CN", (eq.initial or "") + eq.number, eq.type_code))
