@@ -33,9 +33,19 @@ DEFAULT_MAX_BODY = 512 * 1024 * 1024  # hard cap before any partner is known
 def _directory(request: Request, fixed: As2Directory | None) -> As2Directory:
     if fixed is not None:
         return fixed
-    # the lead's profile registry installs itself here; without it every sender is unknown
-    found = getattr(request.app.state, "as2_directory", None)
-    return found if found is not None else StaticDirectory()
+    state = request.app.state
+    found = getattr(state, "as2_directory", None)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    # nothing installed: the partner profiles, through the lead's adapter, built once
+    try:
+        from gateway.partners import ProfileAs2Directory
+
+        state.as2_directory = ProfileAs2Directory(state.runtime.profiles)
+    except Exception:  # unreadable profiles: every sender is unknown, and the log says why
+        log.exception("AS2: partner profiles not available; all senders are unknown")
+        return StaticDirectory()
+    return state.as2_directory  # type: ignore[no-any-return]
 
 
 def router(
@@ -45,7 +55,8 @@ def router(
     async_mdn_attempts: int = 4,
     async_mdn_backoff_seconds: float = 1.0,
 ) -> APIRouter:
-    """The AS2 routes. `directory` finds partners; when None, `app.state.as2_directory`."""
+    """The AS2 routes. `directory` finds partners; when None, `app.state.as2_directory`, and
+    when that is not set either, the partner profiles of `app.state.runtime`."""
     api = APIRouter()
 
     async def _spool(request: Request, workdir: Path) -> tuple[Any, int, bool]:
