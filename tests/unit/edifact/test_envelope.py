@@ -202,3 +202,18 @@ def test_iter_messages_gives_segments_with_locations() -> None:
     assert [s.tag for s in segs] == ["UNH", "BGM", "UNT"]
     assert segs[1].location is not None and segs[1].location.segment_position == 2
     assert m.interchange.sender_id == "SENDER"
+
+
+def test_analyse_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    data = (UNB + message() + "UNZ+1+IC1'").encode()
+    assert gc.isenabled()
+    analyse(data)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        analyse(data)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
