@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
+from gateway.as2 import metrics
 from gateway.as2.client import receive_async_mdn
 from gateway.as2.config import As2Directory, StaticDirectory
 from gateway.as2.mdn import is_mdn
@@ -32,16 +33,19 @@ DEFAULT_MAX_BODY = 512 * 1024 * 1024  # hard cap before any partner is known
 
 def _directory(request: Request, fixed: As2Directory | None) -> As2Directory:
     if fixed is not None:
+        metrics.watch_certificates(fixed.all)
         return fixed
     state = request.app.state
     found = getattr(state, "as2_directory", None)
     if found is not None:
+        metrics.watch_certificates(found.all)
         return found  # type: ignore[no-any-return]
     # nothing installed: the partner profiles, through the lead's adapter, built once
     try:
         from gateway.partners import ProfileAs2Directory
 
         state.as2_directory = ProfileAs2Directory(state.runtime.profiles)
+        metrics.watch_certificates(state.as2_directory.all)
     except Exception:  # unreadable profiles: every sender is unknown, and the log says why
         log.exception("AS2: partner profiles not available; all senders are unknown")
         return StaticDirectory()

@@ -291,3 +291,24 @@ def test_arbitrary_mdns_give_a_receive_error_not_a_crash(
         parse_mdn_bytes(
             [("Content-Type", content_type)], b"".join(pieces), [pair("them").certificate]
         )
+
+
+def test_certificate_expiry_metric_is_read_at_scrape_time() -> None:
+    from prometheus_client import REGISTRY, generate_latest
+
+    from gateway.as2 import metrics
+
+    directory = StaticDirectory([sender()])
+    metrics.watch_certificates(directory.all)
+    scraped = generate_latest(REGISTRY).decode()
+    serial = format(pair("us").certificate.serial_number, "x")
+    line = next(
+        line
+        for line in scraped.splitlines()
+        if line.startswith("edigw_as2_certificate_expiry_seconds{") and serial in line
+    )
+    assert 'partner="us"' in line and 'role="theirs"' in line
+    assert 363 * 86400 < float(line.rsplit(" ", 1)[1]) < 365 * 86400
+    # a partner replaced in the directory is what the next scrape shows
+    directory.add(sender(partner_certificates=[]))
+    assert serial not in generate_latest(REGISTRY).decode()
