@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     sftp_host: str = "127.0.0.1"
     sftp_port: int = Field(default=2222, ge=0, le=65535)
     log_level: str = "INFO"
+    # work left in `received` / `queued` longer than this is handed out again by the sweep
+    # (a lost broker message, a killed worker); keep it above the slowest normal stage
+    stuck_after_seconds: float = Field(default=60.0, gt=0)
 
     @field_validator("database_url")
     @classmethod

@@ -16,13 +16,11 @@ from gateway.store import Document, DocumentState, Interchange
 from gateway.store.models import Direction, InterchangeStatus
 from outbound import sla
 
-STUCK_AFTER = timedelta(seconds=60)
-
 
 @job("pipeline.sweep", queue="acks")
 def sweep(runtime: Runtime, now_iso: str | None = None) -> dict[str, int]:
     now = datetime.fromisoformat(now_iso) if now_iso else datetime.now(UTC)
-    stuck_before = now - STUCK_AFTER
+    stuck_before = now - timedelta(seconds=runtime.settings.stuck_after_seconds)
     counts = {"interchanges": 0, "documents": 0, "deliveries": 0, "overdue": 0}
     with runtime.db.session() as session:
         interchange_ids = session.scalars(
