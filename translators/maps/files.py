@@ -139,7 +139,7 @@ def render(
     prepared: dt.datetime | None = None,
 ) -> bytes:
     """`record` as one interchange of `standard` (its map, then the engine's writer)."""
-    from translators.maps import DEFAULT_VERSION, from_canonical
+    from translators.maps import DEFAULT_VERSION, MapError, from_canonical
 
     parties = parties or Parties()
     version = version or DEFAULT_VERSION.get(standard.lower(), "")
@@ -160,7 +160,10 @@ def render(
             test_indicator="T" if parties.test else "P",
             timestamp=prepared,
         )
-        return x12.write([segments], envelope)
+        try:
+            return x12.write([segments], envelope)
+        except x12.WriteError as exc:  # e.g. a delimiter inside a value: X12 cannot escape it
+            raise MapError(f"cannot render: {exc}") from exc
     from translators import edifact
 
     directory = version.upper()
@@ -171,7 +174,14 @@ def render(
         release=directory[1:],
         body=segments[1:-1],
     )
-    return edifact.write(
+    try:
+        return _write_edifact(edifact, message, parties, prepared)
+    except edifact.WriterError as exc:
+        raise MapError(f"cannot render: {exc}") from exc
+
+
+def _write_edifact(edifact: Any, message: Any, parties: Parties, prepared: dt.datetime) -> bytes:
+    data: bytes = edifact.write(
         [message],
         sender=parties.sender_id,
         recipient=parties.receiver_id,
@@ -181,3 +191,4 @@ def render(
         prepared=prepared,
         test=parties.test,
     )
+    return data

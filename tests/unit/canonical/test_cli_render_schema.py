@@ -110,3 +110,10 @@ def test_the_schemas_in_docs_are_current() -> None:
     for name, document in json_schemas().items():
         shipped = json.loads((REPO / "docs" / "schemas" / f"{name}.json").read_text("utf-8"))
         assert shipped == document, f"docs/schemas/{name}.json is stale: run edigw schema --out"
+
+
+def test_render_a_value_holding_an_x12_delimiter_is_refused_cleanly(tmp_path: Path) -> None:
+    starred = {**STATUS, "carrier_reference": "PRO*1"}
+    result = CliRunner().invoke(main, ["render", _write(tmp_path, starred), "--standard", "x12"])
+    assert result.exit_code == 1
+    assert "delimiter" in result.output and "Traceback" not in result.output
