@@ -273,3 +273,15 @@ def require(value: str | None, fallback: str | None, what: str) -> str:
     if fallback:
         return fallback
     raise MapError(f"cannot render: {what} is missing")
+
+
+def currency(text: str | None, default: str, findings: Findings, path: str) -> str:
+    """An ISO 4217 code as sent (upper-cased); the default, with a warning, when it is not
+    three letters."""
+    code = (text or "").strip().upper()
+    if not code:
+        return default
+    if len(code) == 3 and code.isascii() and code.isalpha():
+        return code
+    findings.add("invalid_currency", f"{text!r} is not a currency code: {default} assumed", path)
+    return default

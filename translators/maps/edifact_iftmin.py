@@ -28,6 +28,7 @@ from translators.codes import qualifiers as q
 from translators.core.segment import Segment
 from translators.maps import _edifact as e
 from translators.maps._common import Findings, clean, decimal, real
+from translators.maps._common import currency as to_currency
 from translators.maps.context import DEFAULT_CONTEXT, MapContext, MapError
 
 PURPOSE = {
@@ -82,7 +83,9 @@ def to_canonical(
         source=source, shipment_id=shipment_id, purpose=PURPOSE.get(purpose_code, Purpose.ORIGINAL)
     )
     cux = next((s for s in items if s.tag == "CUX"), None)
-    currency = (clean(cux.get(1, 2)) if cux else None) or context.default_currency
+    currency = to_currency(
+        cux.get(1, 2) if cux else None, context.default_currency, findings, "CUX"
+    )
     refs: References = {}
     stops: dict[int, Stop] = {}
     header_times: list[Segment] = []
@@ -110,7 +113,7 @@ def to_canonical(
         elif tag == "MOA" and s.get(1, 1).strip() == FREIGHT_CHARGE:
             amount = decimal(s.get(1, 2))
             if amount is not None:
-                money_currency = clean(s.get(1, 3)) or currency
+                money_currency = to_currency(s.get(1, 3), currency, findings, "MOA")
                 tender.total_charge = Money(amount=amount, currency=money_currency)
         elif tag == "CPI":
             tender.payment_method = q.EDIFACT_PAYMENT.get(s.get(3).strip())

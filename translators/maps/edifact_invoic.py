@@ -16,6 +16,7 @@ from translators.codes import qualifiers as q
 from translators.core.segment import Segment
 from translators.maps import _edifact as e
 from translators.maps._common import Findings, clean, decimal, parse_date, real
+from translators.maps._common import currency as to_currency
 from translators.maps.context import DEFAULT_CONTEXT, MapContext, MapError
 
 KIND = {
@@ -165,9 +166,9 @@ def to_canonical(
     findings = Findings()
     items = e.body(segments)
     cux = next((s for s in items if s.tag == "CUX"), None)
-    currency = clean(cux.get(1, 2)) if cux is not None else None
-    if not currency or len(currency) != 3:
-        currency = context.default_currency
+    currency = to_currency(
+        cux.get(1, 2) if cux is not None else None, context.default_currency, findings, "CUX"
+    )
     bgm = next((s for s in items if s.tag == "BGM"), Segment("BGM"))
     type_code = bgm.get(1, 1).strip()
     invoice = FreightInvoice(

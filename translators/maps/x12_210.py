@@ -23,6 +23,7 @@ from translators.maps._common import (
     real,
     require,
 )
+from translators.maps._common import currency as to_currency
 from translators.maps.context import DEFAULT_CONTEXT, MapContext
 
 
@@ -34,8 +35,9 @@ def to_canonical(
     items = _x12.body(segments)
     b3 = next((s for s in items if s.tag == "B3"), Segment("B3"))
     c3 = next((s for s in items if s.tag == "C3"), None)
-    currency = clean(c3.get(1)) if c3 is not None else None
-    currency = currency if currency and len(currency) == 3 else context.default_currency
+    currency = to_currency(
+        c3.get(1) if c3 is not None else None, context.default_currency, findings, "C3-01"
+    )
     net_due = implied(b3.get(7), 2)
     if net_due is None:
         findings.add("missing_total", "B3-07 net amount due is missing or not a number", "B3-07")
