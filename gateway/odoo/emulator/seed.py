@@ -662,7 +662,7 @@ def seed_demo(tx: Transaction, version: int) -> None:
     delivery(
         "WH/OUT/00042",
         acme_carrier,
-        1437.5,
+        1200.0,
         "S00042",
         [("Pallet of widgets", widgets, 4.0), ("Carton of gaskets", gaskets, 10.0)],
         True,

@@ -99,8 +99,8 @@ def invoice_210(
     number: str = "ACME-INV-5001",
     *,
     shipment: str = "WH/OUT/00042",
-    line_haul: str = "1250.00",
-    fuel: str = "187.50",
+    line_haul: str = "1000.00",
+    fuel: str = "180.00",
     extra: list[ChargeLine] | None = None,
     icn: str = "000000201",
 ) -> FreightInvoice:

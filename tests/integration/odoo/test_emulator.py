@@ -146,7 +146,7 @@ def test_value_shapes_and_loads(rpc: Rpc) -> None:
     )[0]
     assert isinstance(row["partner_id"], list) and isinstance(row["partner_id"][1], str)
     assert row["date_done"] is False and len(row["scheduled_date"]) == 19
-    assert row["carrier_price"] == 1437.5 and row["message_attachment_count"] == 0
+    assert row["carrier_price"] == 1200.0 and row["message_attachment_count"] == 0
     plain = rpc("stock.picking", "read", [row["id"]], ["partner_id"], load="_classic_write")
     assert plain[0]["partner_id"] == row["partner_id"][0]
     assert rpc("res.partner", "read", [999999], ["name"]) == []

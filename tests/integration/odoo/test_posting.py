@@ -242,8 +242,8 @@ def test_statuses_are_batched(
 def test_210_within_tolerance_becomes_a_posted_bill(
     poster: OdooPoster, admin: odoorpc.ODOO, acme_rules: OdooRules
 ) -> None:
-    # tendered 1437.50 (carrier_price); invoiced 1480.00 is 42.50 over, within 50.00
-    invoice = invoice_210(line_haul="1280.00", fuel="200.00")
+    # tendered 1200.00 (carrier_price); invoiced 1240.00 is 40.00 over, within 60.00 (5 %)
+    invoice = invoice_210(line_haul="1060.00", fuel="180.00")
     result = poster.post_invoice(invoice, acme_rules, raw=b"ISA*210~", interchange="000000201")
     assert result.mismatch is None
     bill_id = next(r.id for r in result.records if r.action == "posted")
@@ -275,9 +275,9 @@ def test_210_within_tolerance_becomes_a_posted_bill(
     assert bill["invoice_origin"] == "WH/OUT/00042"
     assert bill["currency_id"][1] == "USD" and bill["journal_id"][1] == "Vendor Bills"
     assert (bill["amount_untaxed"], bill["amount_tax"], bill["amount_total"]) == (
-        1480.0,
+        1240.0,
         0.0,
-        1480.0,
+        1240.0,
     )
     assert bill["name"].startswith("BILL/")
     lines = admin.execute_kw(
@@ -290,8 +290,8 @@ def test_210_within_tolerance_becomes_a_posted_bill(
         (line["product_id"][1], line["price_unit"], line["quantity"], line["tax_ids"])
         for line in lines
     ] == [
-        ("[FREIGHT-LINEHAUL] Freight: line haul", 1280.0, 1.0, []),
-        ("[FREIGHT-FUEL] Freight: fuel surcharge", 200.0, 1.0, []),
+        ("[FREIGHT-LINEHAUL] Freight: line haul", 1060.0, 1.0, []),
+        ("[FREIGHT-FUEL] Freight: fuel surcharge", 180.0, 1.0, []),
     ]
     assert lines[0]["name"] == "Line haul (400)"
 
@@ -302,27 +302,26 @@ def test_210_outside_tolerance_stays_draft_with_a_mismatch(
     invoice = invoice_210(
         "ACME-INV-5002",
         extra=[charge(ChargeClass.ACCESSORIAL_DETENTION, "150.00", "DTN")],
-        line_haul="1300.00",
-    )
+    )  # scenario A: 1,000.00 + 180.00 + detention 150.00 against a tendered 1,200.00
     result = poster.post_invoice(invoice, acme_rules)
     mismatch = result.mismatch
     assert mismatch is not None
     bill = admin.execute_kw(
         "account.move", "read", [[mismatch.bill_id], ["state", "amount_total"]]
     )[0]
-    assert bill == {"id": mismatch.bill_id, "state": "draft", "amount_total": 1637.5}
+    assert bill == {"id": mismatch.bill_id, "state": "draft", "amount_total": 1330.0}
     detail = mismatch.as_dict()
     assert detail["kind"] == "invoice_mismatch"
     assert detail["expected_source"] == "carrier_price"
-    assert detail["expected_total"] == "1437.50" and detail["invoiced_total"] == "1637.50"
-    assert detail["allowed_difference"] == "71.88"  # 5 % of 1437.50 beats 50.00
+    assert detail["expected_total"] == "1200.00" and detail["invoiced_total"] == "1330.00"
+    assert detail["allowed_difference"] == "60.00"  # 5 % of 1200.00 beats 50.00
     assert detail["unexpected_charges"] == ["accessorial_detention"]
     by_class = {c["charge_class"]: c for c in detail["charges"]}
     assert by_class["total"] == {
         "charge_class": "total",
-        "expected": "1437.50",
-        "invoiced": "1637.50",
-        "difference": "200.00",
+        "expected": "1200.00",
+        "invoiced": "1330.00",
+        "difference": "130.00",
     }
     assert by_class["accessorial_detention"]["invoiced"] == "150.00"
 
@@ -448,7 +447,7 @@ def test_a_retried_post_resumes_a_bill_left_without_lines(
     result = poster.post_invoice(invoice_210(), acme_rules)
     assert next(r.id for r in result.records if r.model == "account.move") == header_id
     bill = admin.execute_kw("account.move", "read", [[header_id], ["state", "amount_total"]])[0]
-    assert bill["state"] == "posted" and bill["amount_total"] == 1437.5
+    assert bill["state"] == "posted" and bill["amount_total"] == 1180.0
     assert admin.execute_kw("account.move", "search_count", [[]]) == 1
 
 
@@ -539,7 +538,7 @@ def test_outbound_204_from_a_ready_picking_exactly_once(
     tender = pending[0].tender
     assert tender.shipment_id == "WH/OUT/00042" and tender.carrier_scac == "ACMF"
     assert tender.total_weight is not None and tender.total_weight.value == Decimal("1125.00")
-    assert tender.total_charge is not None and tender.total_charge.amount == Decimal("1437.50")
+    assert tender.total_charge is not None and tender.total_charge.amount == Decimal("1200.00")
     assert [s.kind for s in tender.stops] == ["pickup", "delivery"]
     assert tender.stops[1].party is not None and tender.stops[1].party.name == (
         "Globex Corporation"
