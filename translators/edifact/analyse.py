@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 
@@ -153,8 +153,12 @@ def validate_message(message: ParsedMessage, overlay: Overlay | None = None) -> 
         )
     found: list[Issue] = []
     if choice.guide_id is not None:
-        found = checker_for(choice.compiled(overlay)).validate(message.raw)
-    found.extend(check_dates(message))
+        checker = checker_for(choice.compiled(overlay))
+        found = checker.validate(message.raw)
+        if checker.last_dates:
+            found.extend(check_dates(message, checker.last_dates))
+    else:
+        found.extend(check_dates(message))
     if found:
         issues.extend(_place(message, found))
     return issues
@@ -212,13 +216,16 @@ def _date_problem(value: str, layout: str) -> str | None:
     return None
 
 
-def check_dates(message: ParsedMessage) -> list[Issue]:
+def check_dates(message: ParsedMessage, positions: Sequence[int] | None = None) -> list[Issue]:
     """DTM 2380 against its format qualifier 2379: the length must fit the format and the
-    value must be a real date/time (0085 code 12, invalid value)."""
+    value must be a real date/time (0085 code 12, invalid value). `positions` (1-based) name
+    the DTM segments when the caller knows them."""
     found: list[Issue] = []
-    for position, lexeme in enumerate(message.raw, 1):
-        if lexeme[0] != "DTM":
-            continue
+    raw = message.raw
+    if positions is None:
+        positions = [i for i, lexeme in enumerate(raw, 1) if lexeme[0] == "DTM"]
+    for position in positions:
+        lexeme = raw[position - 1]
         elements = elements_of(lexeme)
         if not elements:
             continue

@@ -820,16 +820,21 @@ class EnvelopeReader:
         self, interchange: _Open, group: GroupHeader | None, number: int, raw: Lexeme
     ) -> ParsedMessage:
         elements, offset = elements_of(raw), raw[2]
+        identifier = elements[1] if len(elements) > 1 else ""
+        if isinstance(identifier, list):
+            identifier = identifier[0] if identifier else ""
+        parts = (identifier,) if isinstance(identifier, str) else identifier
+        parts = parts + ("",) * (5 - len(parts)) if len(parts) < 5 else parts
         message = ParsedMessage(
             interchange=interchange.header,
             group=group,
             ordinal=number,
             reference=element(elements, 1),
-            type=element(elements, 2, 1).upper(),
-            version=element(elements, 2, 2),
-            release=element(elements, 2, 3),
-            agency=element(elements, 2, 4),
-            association=element(elements, 2, 5),
+            type=parts[0].upper(),
+            version=parts[1],
+            release=parts[2],
+            agency=parts[3],
+            association=parts[4],
             raw=[raw],
             locate=self.locate,
         )

@@ -24,6 +24,8 @@ _MAX_LAYOUTS = 4096
 _MAX_KNOWN = 200_000  # clean segment texts remembered per guide and dialect
 
 Clean = Callable[[list[Value]], bool]
+# per tag sequence: structural findings, positions not placed, positions of DTM segments
+Layout = tuple[tuple[Issue, ...], frozenset[int], tuple[int, ...]]
 
 
 def _numeric(value: str, lo: int, hi: int) -> bool:
@@ -238,11 +240,12 @@ class MessageChecker:
             tag: _segment_clean(definition, codes, compiled.overlay)
             for tag, definition in guide.segments.items()
         }
-        self._layouts: dict[tuple[str, ...], tuple[tuple[Issue, ...], frozenset[int]]] = {}
+        self._layouts: dict[tuple[str, ...], Layout] = {}
+        self.last_dates: tuple[int, ...] = ()  # DTM positions of the message validated last
         # per delimiters: segment patterns, and segment texts already found clean
         self._by_delimiters: dict[Delimiters, tuple[dict[str, Pattern[str] | None], set[str]]] = {}
 
-    def _layout(self, tags: tuple[str, ...]) -> tuple[tuple[Issue, ...], frozenset[int]]:
+    def _layout(self, tags: tuple[str, ...]) -> Layout:
         found = self.compiled.validate([Segment(tag, []) for tag in tags])
         structural = tuple(i for i in found if i.level is Level.SEGMENT)
         unplaced = frozenset(
@@ -250,14 +253,15 @@ class MessageChecker:
         )
         if len(self._layouts) >= _MAX_LAYOUTS:
             self._layouts.clear()
-        layout = (structural, unplaced)
+        dates = tuple(position for position, tag in enumerate(tags, 1) if tag == "DTM")
+        layout = (structural, unplaced, dates)
         self._layouts[tags] = layout
         return layout
 
     def validate(self, raw: list[Lexeme]) -> list[Issue]:
         tags = tuple([lexeme[0] for lexeme in raw])
         layout = self._layouts.get(tags) or self._layout(tags)
-        structural, unplaced = layout
+        structural, unplaced, self.last_dates = layout
         issues = [replace(issue) for issue in structural]
         clean = self._clean
         patterns: dict[str, Pattern[str] | None] = {}
