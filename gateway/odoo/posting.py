@@ -497,7 +497,8 @@ class OdooPoster:
                         if row.get(rule.odoo_field) in values
                     ]
                 if rows:
-                    match = rows[0]
+                    # a backorder shares its origin: prefer the open transfer, then the newest
+                    match = min(rows, key=lambda r: (r.get("state") == "done", -int(r["id"])))
                     break
             results.append((match, tried))
         return results

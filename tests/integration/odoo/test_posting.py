@@ -641,3 +641,19 @@ def test_the_same_events_resent_in_a_new_interchange_add_no_notes(
     later = status_214(milestones=(Milestone.IN_TRANSIT,), icn="000000103")
     poster.post_status(later, acme_rules)
     assert len(messages(admin, row["id"])) == 3
+
+
+def test_an_open_backorder_is_preferred_to_its_done_original(
+    poster: OdooPoster, admin: odoorpc.ODOO, acme_rules: OdooRules
+) -> None:
+    original = picking(admin, "WH/OUT/00042")["id"]
+    move_ids = admin.execute_kw("stock.move", "search", [[["picking_id", "=", original]]])
+    admin.execute_kw("stock.move", "write", [[move_ids[0]], {"quantity": 2, "picked": True}])
+    poster.validate_picking(original)  # partial: the rest goes to a backorder, same origin
+    rules = dataclasses.replace(acme_rules, reference_rules=(ReferenceRule("bol", "origin"),))
+    status = status_214("nope", milestones=(Milestone.IN_TRANSIT,)).model_copy(
+        update={"references": {"bol": ["S00042"]}}
+    )
+    result = poster.post_status(status, rules)
+    backorder = admin.execute_kw("stock.picking", "search", [[["backorder_id", "=", original]]])
+    assert result.records[0].id == backorder[0]
