@@ -704,6 +704,41 @@ class OdooPoster:
             return result, None
         return result, _PostIntent(bill_id, landed, picking)
 
+    def release_bill(self, bill_id: int, rules: OdooRules) -> PostResult:
+        """Post a bill held as draft (finance resolved its invoice_mismatch) and, when its
+        lines were flagged as landed costs, make the landed cost on its receipt too. Safe to
+        run again: a posted bill and an existing landed cost are left as they are."""
+        rows = self.client.read(
+            "account.move", [bill_id], ["name", "state", "invoice_origin", "move_type"]
+        )
+        if not rows:
+            raise OdooSetupError(f"account.move {bill_id} does not exist (any more)")
+        bill = rows[0]
+        result = PostResult(f"held bill {bill['name']}")
+        if bill["state"] == "draft":
+            self.client.call("account.move", "action_post", ids=[bill_id])
+            posted = self.client.read("account.move", [bill_id], ["name"])[0]
+            result.touch("account.move", bill_id, "posted", posted["name"])
+        elif bill["state"] == "posted":
+            result.touch("account.move", bill_id, "found", bill["name"])
+        else:
+            raise OdooSetupError(f"bill {bill['name']} is {bill['state']}; not posted")
+        flagged = self.client.search_count(
+            "account.move.line", [["move_id", "=", bill_id], ["is_landed_costs_line", "=", True]]
+        )
+        if rules.landed_cost and flagged and bill.get("invoice_origin"):
+            receipts = self.client.search_read(
+                "stock.picking",
+                [["name", "=", bill["invoice_origin"]], ["picking_type_code", "=", "incoming"]],
+                PICKING_FIELDS,
+                limit=1,
+            )
+            if receipts:
+                self._landed_cost(result, bill_id, receipts[0])
+            else:
+                result.notes.append(f"no receipt {bill['invoice_origin']!r} for the landed cost")
+        return result
+
     def _vendor(self, rules: OdooRules) -> int:
         if not rules.vendor_ref:
             raise OdooSetupError(f"partner {rules.partner_id}: no vendor_ref for bills")

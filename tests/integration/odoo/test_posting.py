@@ -657,3 +657,23 @@ def test_an_open_backorder_is_preferred_to_its_done_original(
     result = poster.post_status(status, rules)
     backorder = admin.execute_kw("stock.picking", "search", [[["backorder_id", "=", original]]])
     assert result.records[0].id == backorder[0]
+
+
+def test_releasing_a_held_landed_cost_bill_makes_the_landed_cost_once(
+    poster: OdooPoster, admin: odoorpc.ODOO, acme_rules: OdooRules
+) -> None:
+    rules = dataclasses.replace(acme_rules, landed_cost=True, expected_sources=("carrier_rate",))
+    invoice = invoice_210(
+        "ACME-INV-IN9", shipment="WH/IN/00007", line_haul="1900.00", fuel="60.00"
+    )  # 1960.00 against the carrier's 1250.00
+    held = poster.post_invoice(invoice, rules)
+    assert held.mismatch is not None
+    assert admin.execute_kw("stock.landed.cost", "search_count", [[]]) == 0
+    released = poster.release_bill(held.mismatch.bill_id, rules)  # finance approved it
+    assert [(r.model, r.action) for r in released.records] == [
+        ("account.move", "posted"),
+        ("stock.landed.cost", "validated"),
+    ]
+    again = poster.release_bill(held.mismatch.bill_id, rules)
+    assert not again.changed
+    assert admin.execute_kw("stock.landed.cost", "search_count", [[]]) == 1
