@@ -28,7 +28,8 @@ References = dict[str, list[str]]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # defer_build: schemas are built on first use, so importing the maps stays quick
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
 
 
 class Money(_Model):

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from translators.core.guide import CompositeDef, ElementDef, Guide
 from translators.core.segment import Segment, Value
+
+if TYPE_CHECKING:  # the guide machinery loads only when something is rendered
+    from translators.core.guide import CompositeDef, ElementDef, Guide
 
 TEXT_TYPES = frozenset({"AN", "an", "a"})
 
@@ -25,6 +28,8 @@ def _fit_value(text: str, definition: ElementDef) -> str:
 
 
 def _fit_element(value: Value, definition: ElementDef | CompositeDef) -> Value:
+    from translators.core.guide import CompositeDef
+
     if isinstance(value, list):
         repeated: list[str | tuple[str, ...]] = []
         for item in value:
