@@ -564,11 +564,17 @@ def value_check(element: ElementDef, codes: frozenset[str] | None) -> Check:
 
         return date
     if kind == "TM":
+        times: dict[str, str | None] = {}
 
         def time(value: str) -> str | None:
+            if value in times:
+                return times[value]
+            found = None
             if not (lo <= len(value) <= hi) or not _valid_time(value):
-                return ELEMENT_INVALID_TIME
-            return None
+                found = ELEMENT_INVALID_TIME
+            if len(times) < 4096:
+                times[value] = found
+            return found
 
         return time
     raise GuideError(f"unknown element type {kind!r}")
@@ -587,6 +593,10 @@ class _CompiledElement:
     check: Check | None  # simple element
     components: tuple[tuple[str, bool, Check], ...] | None  # composite: (ref, mandatory, check)
     data_type: str
+    # what the generated fast checker needs (simple elements only)
+    lo: int = 0
+    hi: int = 0
+    codes: frozenset[str] | None = None
 
 
 @dataclass(slots=True)
@@ -594,6 +604,8 @@ class _CompiledSegment:
     tag: str
     elements: tuple[_CompiledElement, ...]
     rules: tuple[SyntaxRule, ...]
+    # generated fast checkers by element shift (0: elements only, 1: tag first)
+    fast: dict[int, Callable[[Sequence[Value]], bool] | None] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -634,6 +646,16 @@ class CompiledGuide:
         }
         self.root = self._compile_loop(guide.structure)
         self._all_tags = _tags(guide.structure)
+        self._plans: dict[tuple[str, ...], tuple[Callable[[Sequence[Value]], bool], ...]] = {}
+        self._tagged_plans: dict[
+            tuple[str, ...], tuple[Callable[[Sequence[Value]], bool], ...]
+        ] = {}
+        # per element separator: checker -> segment texts it already accepted
+        self._known_clean: dict[str, dict[Callable[[Sequence[Value]], bool], set[str]]] = {}
+        self._text_plans: dict[
+            tuple[str, tuple[str, ...]],
+            tuple[tuple[Callable[[Sequence[Value]], bool], set[str]], ...],
+        ] = {}
 
     # -- compile
 
@@ -679,6 +701,9 @@ class CompiledGuide:
                         value_check(element, codes),
                         None,
                         element.type,
+                        element.min,
+                        element.max,
+                        codes,
                     )
                 )
         return _CompiledSegment(definition.tag, tuple(compiled), definition.rules)
@@ -719,6 +744,73 @@ class CompiledGuide:
         run = _Run(self, segments)
         run.walk()
         return run.issues
+
+    def accepts(
+        self, tags: tuple[str, ...], rows: Sequence[Sequence[Value]], *, tagged: bool = False
+    ) -> bool:
+        """A fast yes: True only when `validate` would find nothing in the message whose
+        segments have these `tags` and elements (`rows[i]`: the elements after the tag, plain
+        strings, no composite or repetition split; with `tagged`, `rows[i][0]` is the tag and
+        the elements follow). False means "not sure: run `validate`".
+        The structure walk is cached per tag sequence and element checks are generated code,
+        so a clean message costs little more than reading it."""
+        plans = self._tagged_plans if tagged else self._plans
+        plan = plans.get(tags)
+        if plan is None:
+            plan = self._plan(tags, int(tagged))
+            if len(plans) < 20_000:  # bounded: tag sequences repeat in real traffic
+                plans[tags] = plan
+        if not plan:  # () when the structure has findings
+            return False
+        for check, row in zip(plan, rows, strict=True):  # noqa: SIM110 - a loop beats all() here
+            if not check(row):
+                return False
+        return True
+
+    def accepts_texts(self, texts: Sequence[str], separator: str) -> bool:
+        """`accepts` for segments still as text (`TAG*el*el`, one element separator, no
+        components or repetitions). Segments already proven clean are remembered by their
+        text (bounded), since real traffic repeats parties, addresses and codes."""
+        tags = tuple([text.partition(separator)[0] for text in texts])
+        key = (separator, tags)
+        steps = self._text_plans.get(key)
+        if steps is None:
+            plan = self._plan(tags, 1)
+            known = self._known_clean.setdefault(separator, {})
+            steps = tuple((check, known.setdefault(check, set())) for check in plan)
+            if len(self._text_plans) < 20_000:
+                self._text_plans[key] = steps
+        if not steps:
+            return False
+        for (check, seen), text in zip(steps, texts, strict=True):
+            if text in seen:
+                continue
+            if not check(text.split(separator)):
+                return False
+            if len(seen) < 4096:
+                seen.add(text)
+        return True
+
+    def _plan(
+        self, tags: tuple[str, ...], shift: int = 0
+    ) -> tuple[Callable[[Sequence[Value]], bool], ...]:
+        """The fast checkers per position, or () when the structure has findings."""
+        run = _Run(self, [Segment(tag) for tag in tags])
+        placed = run.place_all()
+        if run.issues:
+            return ()
+        checks: list[Callable[[Sequence[Value]], bool]] = []
+        for use in placed:
+            if use is None:
+                return ()
+            segment = use.segment
+            if shift not in segment.fast:
+                segment.fast[shift] = _fast_checker(segment, shift)
+            check = segment.fast[shift]
+            if check is None:
+                return ()
+            checks.append(check)
+        return tuple(checks)
 
     def check_segment(self, segment: Segment, position: int = 1) -> list[Issue]:
         """Element checks of one segment on its own (e.g. an envelope segment)."""
@@ -772,6 +864,18 @@ class _Run:
             loop_id=loop_id or None,
             **more,
         )
+
+    def place_all(self) -> list[_CompiledUse | None]:
+        """The structure walk alone: where each segment goes (None: nowhere)."""
+        root = self.guide.root
+        frames = [_Frame(root, -1, [0] * len(root.nodes))]
+        placed: list[_CompiledUse | None] = []
+        for position, segment in enumerate(self.segments, start=1):
+            placed.append(self._place(frames, segment, position))
+        if self.segments:
+            while frames:
+                self._close(frames.pop(), self.segments[-1], len(self.segments))
+        return placed
 
     def walk(self) -> None:
         root = self.guide.root
@@ -1065,6 +1169,107 @@ class _Run:
         if edef is not None:
             issue.standard_codes.setdefault("element_ref", edef.id)
         self.issues.append(issue)
+
+
+def _extra_present(row: Sequence[Value], defined: int) -> bool:
+    return any(_present(v) for v in row[defined:])
+
+
+_SIMPLE_TEXT = frozenset({"AN", "ID", "an", "A"})
+
+
+def _fast_checker(
+    segment: _CompiledSegment, shift: int = 0
+) -> Callable[[Sequence[Value]], bool] | None:
+    """Generate a function that returns True only when `check_elements` would find nothing
+    in a segment with these plain-string elements (None when the segment has composites or
+    repeating elements, which `validate` handles). Generated because a generic loop over
+    element definitions costs several times more per element in CPython."""
+    namespace: dict[str, Any] = {"_extra": _extra_present}
+    count = len(segment.elements) + shift
+    lines = [
+        "def check(e):",
+        "    n = len(e)",
+        f"    if n > {count} and _extra(e, {count}):",
+        "        return False",
+    ]
+    for index, element in enumerate(segment.elements):
+        if element.components is not None or element.repeat != 1 or element.check is None:
+            return None
+        value = f"v{index}"
+        at = index + shift
+        lines.append(f"    {value} = e[{at}] if n > {at} else ''")
+        if element.mandatory:
+            lines.append(f"    if not {value} or ({value}[0] == ' ' and {value}.isspace()):")
+            lines.append("        return False")
+            guard = "    "
+        else:
+            lines.append(f"    if {value}:")
+            guard = "        "
+        if element.not_used:
+            lines.append(f"{guard}return False")
+            continue
+        kind = element.data_type
+        test: str | None
+        if element.codes is not None:
+            namespace[f"C{index}"] = element.codes
+            test = f"{value} not in C{index}"
+        elif kind in _SIMPLE_TEXT:
+            test = f"len({value}) > {element.hi}"
+            if element.lo > 1:
+                test += f" or len({value}) < {element.lo}"
+        elif kind == "B":
+            test = None
+        elif kind == "N" or (kind[:1] == "N" and kind[1:].isdigit()):
+            test = f"not ({value}.isdigit() and {value}.isascii()) or len({value}) > {element.hi}"
+            if element.lo > 1:
+                test += f" or len({value}) < {element.lo}"
+        elif kind == "R":
+            lines.append(f"{guard}w = {value}.replace('.', '', 1)")
+            test = f"not (w.isdigit() and w.isascii()) or len(w) > {element.hi}"
+            if element.lo > 1:
+                test += f" or len(w) < {element.lo}"
+        else:
+            namespace[f"K{index}"] = element.check
+            test = f"K{index}({value}) is not None"
+        if test is None:
+            if not element.mandatory:
+                lines.append(f"{guard}pass")
+            continue
+        lines.append(f"{guard}if {test}:")
+        lines.append(f"{guard}    return False")
+    for rule in segment.rules:
+        flags = []
+        for p in rule.positions:
+            at = p - 1 + shift
+            lines.append(f"    x = e[{at}] if n > {at} else ''")
+            lines.append(f"    p{p} = x != '' and (x[0] != ' ' or not x.isspace())")
+            flags.append(f"p{p}")
+        first, rest = flags[0], flags[1:]
+        if rule.kind == "P" and len(flags) == 2:
+            bad = f"{flags[0]} != {flags[1]}"
+        elif rule.kind == "P":
+            bad = f"any(({', '.join(flags)},)) and not all(({', '.join(flags)},))"
+        elif rule.kind == "R" and len(flags) == 2:
+            bad = f"not ({flags[0]} or {flags[1]})"
+        elif rule.kind == "E" and len(flags) == 2:
+            bad = f"{flags[0]} and {flags[1]}"
+        elif rule.kind == "C" and len(flags) == 2:
+            bad = f"{flags[0]} and not {flags[1]}"
+        elif rule.kind == "R":
+            bad = f"not any(({', '.join(flags)},))"
+        elif rule.kind == "E":
+            bad = f"sum(({', '.join(flags)},)) > 1"
+        elif rule.kind == "C":
+            bad = f"{first} and not all(({', '.join(rest)},))"
+        else:  # L
+            bad = f"{first} and not any(({', '.join(rest)},))"
+        lines.append(f"    if {bad}:")
+        lines.append("        return False")
+    lines.append("    return True")
+    exec("\n".join(lines), namespace)  # the code comes from the guide data above only
+    checker: Callable[[Sequence[Value]], bool] = namespace["check"]
+    return checker
 
 
 def _looks_like_tag(tag: str) -> bool:
