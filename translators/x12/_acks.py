@@ -218,6 +218,8 @@ def acknowledge(
             header.delimiters.segment,
             header.delimiters.suffix,
         )
+        if not d.usable():
+            d = Delimiters(suffix="\n")  # what the partner declared cannot be written back
         leading: list[Segment] = []
         if ta1 == "always" or (ta1 == "auto" and (header.ack_requested or report.issues)):
             leading.append(build_ta1(report, date=header.date, time=header.time))
@@ -259,15 +261,15 @@ def _ack_interchange(
         spare = next(ch for ch in "^{!~`" if ch not in (d.element, d.component, d.segment))
         d = Delimiters(d.element, d.component, spare, d.segment, d.suffix)
     envelope = Envelope(
-        sender_id=header.receiver_id,
-        receiver_id=header.sender_id,
-        sender_qualifier=header.receiver_qualifier or "ZZ",
-        receiver_qualifier=header.sender_qualifier or "ZZ",
+        sender_id=_clean(header.receiver_id, d)[:15],
+        receiver_id=_clean(header.sender_id, d)[:15],
+        sender_qualifier=_clean(header.receiver_qualifier, d)[:2] or "ZZ",
+        receiver_qualifier=_clean(header.sender_qualifier, d)[:2] or "ZZ",
         control_number=number,
         group_control_number=number,
         functional_id="FA",
         version="005010" if five else "004010",
-        test_indicator=header.test_indicator or "P",
+        test_indicator=header.test_indicator if header.test_indicator in ("P", "T", "I") else "P",
         timestamp=now,
     )
     segments: list[Segment] = [isa_segment(envelope), *leading]
@@ -292,7 +294,23 @@ def _ack_interchange(
             segments.extend(tx)
         segments.append(Segment("GE", [str(len(transactions)), control]))
     segments.append(Segment("IEA", [str(len(sets)), str(number).zfill(9)]))
-    return write_segments(segments, d)
+    return write_segments([_scrub(segment, d) for segment in segments], d)
+
+
+def _scrub(segment: Segment, d: Delimiters) -> Segment:
+    """Values echoed from the partner's file (control numbers, ids, bad data) lose any
+    character that is a delimiter of the acknowledgement: X12 cannot escape them."""
+    if segment.tag == "ISA":
+        return segment
+    values: list[Any] = []
+    for value in segment.elements:
+        if isinstance(value, str):
+            values.append(_clean(value, d) if value else value)
+        elif isinstance(value, tuple):
+            values.append(tuple(_clean(v, d) for v in value))
+        else:
+            values.append(value)
+    return Segment(segment.tag, values, segment.location)
 
 
 # ------------------------------------------------------------------ reading

@@ -17,15 +17,18 @@ from translators.core.report import (
     InterchangeReport,
     TransactionReport,
 )
-from translators.core.segment import Segment
+from translators.core.segment import Segment, Value
 from translators.x12 import _codes as c
 from translators.x12._tokenizer import (
     BareStart,
+    Batch,
     Delimiters,
     Garbage,
     InterchangeStart,
     RawSegment,
     Tokenizer,
+    Unterminated,
+    split_segment,
 )
 
 
@@ -86,34 +89,26 @@ class InterchangeHeader:
 
 @dataclass(slots=True)
 class GroupHeader:
-    """A GS as read."""
+    """A GS as read (its key elements read once: every set of the group asks for them)."""
 
     ordinal: int
     segment: Segment
     implicit: bool = False
+    functional_id: str = ""
+    sender_id: str = ""
+    receiver_id: str = ""
+    control_number: str = ""
+    version: str = ""
+
+    def __post_init__(self) -> None:
+        self.functional_id = self.gs(1)
+        self.sender_id = self.gs(2)
+        self.receiver_id = self.gs(3)
+        self.control_number = self.gs(6)
+        self.version = self.gs(8)
 
     def gs(self, n: int) -> str:
         return self.segment.get(n).strip()
-
-    @property
-    def functional_id(self) -> str:
-        return self.gs(1)
-
-    @property
-    def sender_id(self) -> str:
-        return self.gs(2)
-
-    @property
-    def receiver_id(self) -> str:
-        return self.gs(3)
-
-    @property
-    def control_number(self) -> str:
-        return self.gs(6)
-
-    @property
-    def version(self) -> str:
-        return self.gs(8)
 
 
 @dataclass(slots=True)
@@ -123,21 +118,102 @@ class ParsedTransaction:
     interchange: InterchangeHeader
     group: GroupHeader
     ordinal: int  # 1-based inside its group
-    segments: list[Segment]
+    texts: list[str]  # each segment as read (without terminator), ST..SE
+    offsets: list[int]  # byte offset of each segment
     report: TransactionReport
+    first_index: int = 1  # segment index of the ST inside its interchange
+    _segments: list[Segment] | None = None
+
+    @property
+    def delimiters(self) -> Delimiters:
+        return self.interchange.delimiters
+
+    @property
+    def complex(self) -> bool:
+        """Whether some element holds components or repetitions."""
+        d = self.interchange.delimiters
+        joined = "".join(self.texts)
+        return d.component in joined or bool(d.repetition and d.repetition in joined)
+
+    def rows(self) -> list[list[Value]]:
+        """Each segment's fields, tag first (components/repetitions split when present)."""
+        d = self.interchange.delimiters
+        if not self.complex:
+            sep = d.element
+            return [t.split(sep) for t in self.texts]  # type: ignore[misc]
+        return [[tag, *elements] for tag, elements, _, _ in self._raw()]
+
+    def _raw(self) -> list[RawSegment]:
+        d = self.interchange.delimiters
+        return [split_segment(t, o, d) for t, o in zip(self.texts, self.offsets, strict=True)]
+
+    @property
+    def segments(self) -> list[Segment]:
+        """The set's segments, ST through SE, each with its `Location` (built on first use:
+        validation of a clean set never needs them)."""
+        if self._segments is None:
+            ic = self.interchange.ordinal
+            group = self.group.ordinal or None
+            ordinal, first = self.ordinal, self.first_index
+            self._segments = [
+                Segment(
+                    tag,
+                    elements,
+                    Location(
+                        interchange=ic,
+                        group=group,
+                        transaction=ordinal,
+                        segment_index=first + index,
+                        byte_offset=offset,
+                    ),
+                )
+                for index, (tag, elements, offset, _) in enumerate(self._raw())
+            ]
+        return self._segments
 
     @property
     def set_id(self) -> str:
-        return self.segments[0].get(1).strip() if self.segments else ""
+        return self._st(1)
 
     @property
     def control_number(self) -> str:
-        return self.segments[0].get(2).strip() if self.segments else ""
+        return self._st(2)
+
+    def _st(self, n: int) -> str:
+        if not self.texts:
+            return ""
+        tag, elements, _, _ = split_segment(self.texts[0], 0, self.interchange.delimiters)
+        return _row_text([tag, *elements], n)
 
     @property
     def version(self) -> str:
         """GS-08 (e.g. `004010`, `005010X231A1`), or "" for a bare set."""
         return self.group.version
+
+
+def _plain(fields: list[str], n: int, d: Delimiters) -> str:
+    """Element `n` of a split segment as stripped text (its first component)."""
+    if n >= len(fields):
+        return ""
+    value = fields[n]
+    if d.component in value:
+        value = value.split(d.component, 1)[0]
+    if d.repetition and d.repetition in value:
+        value = value.split(d.repetition, 1)[0]
+    return value.strip()
+
+
+def _row_text(row: list[Value], n: int) -> str:
+    """Element `n` of a row (tag first) as stripped text (first component / repetition)."""
+    if n >= len(row):
+        return ""
+    value = row[n]
+    while not isinstance(value, str):
+        value = value[0] if value else ""
+    return value.strip()
+
+
+_BOUNDARY = frozenset({"ST", "SE", "GS", "GE", "IEA", "ISA"})
 
 
 def _same_number(a: str, b: str) -> bool:
@@ -183,7 +259,9 @@ class X12Reader:
         self.retain = retain
         self._tokens = Tokenizer(data, delimiters=bare_delimiters)
         self._ic: _OpenInterchange | None = None
-        self._tx: list[Segment] | None = None
+        self._tx_texts: list[str] | None = None
+        self._tx_offsets: list[int] = []
+        self._tx_first = 0
         self._tx_group: _OpenGroup | None = None
         self._interchanges = 0
         self._pending: list[ParsedTransaction] = []
@@ -229,11 +307,9 @@ class X12Reader:
     # -- main loop
 
     def __iter__(self) -> Iterator[ParsedTransaction]:
-        last: RawSegment | None = None
         for token in self._tokens:
-            if isinstance(token, RawSegment):
-                last = token
-                yield from self._segment(token)
+            if type(token) is Batch:
+                yield from self._batch(token)
             elif isinstance(token, InterchangeStart):
                 yield from self._close_interchange(None)
                 self._open_interchange(token)
@@ -251,23 +327,69 @@ class X12Reader:
                         value=token.text[:40],
                     )
                 )
-        if last is not None and not last.terminated and self._ic is not None:
-            ic = self._ic
-            if ic.header.delimiters.segment != "\n":
+            elif isinstance(token, Unterminated) and self._ic is not None:
+                ic = self._ic
                 ic.report.issues.append(
                     self._issue(
                         c.SEGMENT_UNTERMINATED,
-                        f"the last segment ({last.tag}) has no segment terminator",
+                        f"the last segment ({token.tag}) has no segment terminator",
                         Level.INTERCHANGE,
                         Location(
                             interchange=ic.header.ordinal,
-                            segment_id=last.tag,
-                            byte_offset=last.offset,
+                            segment_id=token.tag,
+                            byte_offset=token.offset,
                         ),
                         severity=Severity.WARNING,
                     )
                 )
         yield from self._close_interchange(None)
+
+    def _batch(self, batch: Batch) -> Iterator[ParsedTransaction]:
+        """The hot loop: whole runs of body segments move into the open transaction set as
+        list slices; only envelope segments are looked at one by one."""
+        parts, offsets, heads, d = batch.parts, batch.offsets, batch.heads, batch.delimiters
+        sep = d.element
+        se_head = "SE" + sep
+        st_head = "ST" + sep
+        boundary = frozenset(
+            {"ST" + sep, "GS" + sep, "GE" + sep, "IEA", "ISA", "ST", "GS", "GE", "SE"}
+        )
+        n = len(parts)
+        i = 0
+        while i < n:
+            if self._tx_texts is not None:
+                try:
+                    j = heads.index(se_head, i)
+                except ValueError:
+                    j = n
+                if boundary.isdisjoint(heads[i:j]):
+                    closing = j < n
+                else:
+                    j = i
+                    while heads[j] not in boundary:
+                        j += 1
+                    closing = False
+                end = j + 1 if closing else j
+                if end > i:
+                    self._tx_texts += parts[i:end]
+                    self._tx_offsets += offsets[i:end]
+                    if closing:
+                        yield from self._close_transaction(True, None)
+                    i = end
+                    continue
+                # an envelope segment inside the open set: handled one by one below
+            elif heads[i] == st_head and self._ic is not None and self._ic.group is not None:
+                # a set opening inside its group: nothing to check until its SE
+                ic = self._ic
+                ic.group.count += 1  # type: ignore[union-attr]
+                self._tx_texts = [parts[i]]
+                self._tx_offsets = [offsets[i]]
+                self._tx_first = ic.segment_index + 1
+                self._tx_group = ic.group
+                i += 1
+                continue
+            yield from self._segment(split_segment(parts[i], offsets[i], d), parts[i])
+            i += 1
 
     # -- interchange
 
@@ -359,7 +481,7 @@ class X12Reader:
         ic = self._ic
         if ic is None:
             return
-        yield from self._close_transaction(None, iea)
+        yield from self._close_transaction(False, iea)
         self._close_group(None, iea)
         if ic.implicit_group is not None:
             self._finish_group(ic, ic.implicit_group)
@@ -515,106 +637,135 @@ class X12Reader:
     # -- transactions
 
     def _close_transaction(
-        self, se: Segment | None, trailer: Segment | None
+        self, closed: bool, trailer: Segment | None
     ) -> Iterator[ParsedTransaction]:
-        segments = self._tx
+        """Finish the open set (`closed`: its last text is the SE) and check ST/SE; segment
+        objects are only built when there is something to report."""
+        segments = self._tx_texts
         group = self._tx_group
         ic = self._ic
         if segments is None or group is None or ic is None:
             return
-        self._tx = None
+        offsets = self._tx_offsets
+        d = ic.header.delimiters
+        self._tx_texts = None
         self._tx_group = None
-        st = segments[0]
+        first_index = self._tx_first
+        ic.segment_index += len(segments)
+        count = len(segments)
+        st = segments[0].split(d.element)
+        set_id = _plain(st, 1, d)
+        control = _plain(st, 2, d)
         ordinal = group.count
         report = TransactionReport(
-            type=st.get(1).strip() or None,
-            version=group.header.version or None,
-            control_number=st.get(2).strip() or None,
-            segment_count=len(segments),
+            set_id or None, group.header.version or None, control or None, segment_count=count
         )
+        issues = report.issues
+
+        def at(position: int, element: int | None = None) -> Location:
+            index = 0 if position == 1 else count - 1
+            seg = self._segment_of(segments[index], offsets[index], position, d)
+            return self._loc(seg, element=element, segment_position=position)
+
         if not ic.header.enveloped and not self.overlay.allow_unenveloped:
-            report.issues.append(
+            issues.append(
                 self._issue(
                     c.TRANSACTION_UNENVELOPED,
                     "a transaction set without ISA/GS "
                     "envelope (the partner profile does not allow it)",
                     Level.TRANSACTION,
-                    self._loc(st),
+                    at(1),
                 )
             )
-        control = st.get(2).strip()
         if not control:
-            report.issues.append(
+            issues.append(
                 self._issue(
-                    c.ST_CONTROL_NUMBER_INVALID,
-                    "ST-02 is empty",
-                    Level.TRANSACTION,
-                    self._loc(st, element=2, segment_position=1),
+                    c.ST_CONTROL_NUMBER_INVALID, "ST-02 is empty", Level.TRANSACTION, at(1, 2)
                 )
             )
         elif control in group.control_numbers:
-            report.issues.append(
+            issues.append(
                 self._issue(
                     c.ST_CONTROL_NUMBER_DUPLICATE,
                     f"ST-02 {control!r} is used twice in the group",
                     Level.TRANSACTION,
-                    self._loc(st, element=2, segment_position=1),
+                    at(1, 2),
                     value=control,
                 )
             )
         group.control_numbers.add(control)
-        expected = c.FUNCTIONAL_IDS.get(st.get(1).strip())
+        expected = c.FUNCTIONAL_IDS.get(set_id)
         fid = group.header.functional_id
         if expected and fid and fid != expected:
-            report.issues.append(
+            issues.append(
                 self._issue(
                     c.ST_NOT_IN_GROUP_FAMILY,
-                    f"a {st.get(1)} set in a group with GS-01 {fid!r} (expected {expected!r})",
+                    f"a {set_id} set in a group with GS-01 {fid!r} (expected {expected!r})",
                     Level.TRANSACTION,
-                    self._loc(st),
+                    at(1),
                     severity=Severity.WARNING,
                 )
             )
-        if se is None:
-            report.issues.append(
+        if not closed:
+            where = self._loc(trailer, transaction=ordinal) if trailer else at(count)
+            issues.append(
                 self._issue(
-                    c.SE_MISSING,
-                    "the transaction set has no SE trailer",
-                    Level.TRANSACTION,
-                    self._loc(trailer or segments[-1], transaction=ordinal),
+                    c.SE_MISSING, "the transaction set has no SE trailer", Level.TRANSACTION, where
                 )
             )
         else:
-            count = se.get(1)
-            if not _same_number(count, str(len(segments))):
-                report.issues.append(
+            se = segments[-1].split(d.element)
+            stated = _plain(se, 1, d)
+            if stated != str(count) and not _same_number(stated, str(count)):
+                issues.append(
                     self._issue(
                         c.SE_COUNT_MISMATCH,
-                        f"SE-01 says {count.strip()} segments, the set has {len(segments)}",
+                        f"SE-01 says {stated} segments, the set has {count}",
                         Level.TRANSACTION,
-                        self._loc(se, element=1, segment_position=len(segments)),
-                        value=count,
+                        at(count, 1),
+                        value=stated,
                     )
                 )
-            if se.get(2).strip() != control:
-                report.issues.append(
+            reference = _plain(se, 2, d)
+            if reference != control:
+                issues.append(
                     self._issue(
                         c.SE_CONTROL_NUMBER_MISMATCH,
-                        f"SE-02 {se.get(2).strip()!r} differs from ST-02 {control!r}",
+                        f"SE-02 {reference!r} differs from ST-02 {control!r}",
                         Level.TRANSACTION,
-                        self._loc(se, element=2, segment_position=len(segments)),
-                        value=se.get(2),
+                        at(count, 2),
+                        value=reference,
                     )
                 )
         if self.retain:
             group.report.transactions.append(report)
-        yield ParsedTransaction(ic.header, group.header, ordinal, segments, report)
+        yield ParsedTransaction(
+            ic.header, group.header, ordinal, segments, offsets, report, first_index
+        )
 
     # -- segments
 
-    def _segment(self, raw: RawSegment) -> Iterator[ParsedTransaction]:
+    def _segment_of(self, text: str, offset: int, position: int, d: Delimiters) -> Segment:
+        """A located `Segment` for a segment of the open transaction at `position`."""
         ic = self._ic
-        tag = raw.tag
+        group = self._tx_group
+        tag, elements, _, _ = split_segment(text, offset, d)
+        return Segment(
+            tag,
+            elements,
+            Location(
+                interchange=ic.header.ordinal if ic else None,
+                group=(group.header.ordinal or None) if group else None,
+                transaction=group.count if group else None,
+                segment_index=self._tx_first + position - 1,
+                segment_position=position,
+                byte_offset=offset,
+            ),
+        )
+
+    def _segment(self, raw: RawSegment, text: str) -> Iterator[ParsedTransaction]:
+        ic = self._ic
+        tag = raw[0]
         if ic is None:
             # only reachable after an IEA when the tokenizer kept going with these delimiters
             self.report.issues.append(
@@ -622,31 +773,32 @@ class X12Reader:
                     c.TRAILING_DATA,
                     f"segment {tag} outside any interchange was ignored",
                     Level.FILE,
-                    Location(segment_id=tag, byte_offset=raw.offset),
+                    Location(segment_id=tag, byte_offset=raw[2]),
                     severity=Severity.WARNING,
                 )
             )
             return
         ic.segment_index += 1
         group = ic.group
-        tx = self._tx
+        tx = self._tx_texts
         location = Location(
             interchange=ic.header.ordinal,
             group=(group.header.ordinal if group is not None else None),
             transaction=(group.count if tx is not None and group is not None else None),
             segment_index=ic.segment_index,
-            byte_offset=raw.offset,
+            byte_offset=raw[2],
         )
-        segment = Segment(tag, raw.elements, location)
-        if tx is not None and tag not in ("ST", "GS", "GE", "IEA", "ISA"):
-            tx.append(segment)
+        segment = Segment(tag, raw[1], location)
+        if tx is not None and (tag not in _BOUNDARY or tag == "SE"):
+            tx.append(text)  # (the batch loop takes these unless the SE has no elements)
+            self._tx_offsets.append(raw[2])
             if tag == "SE":
-                yield from self._close_transaction(segment, None)
+                yield from self._close_transaction(True, None)
             return
         if tag == "ISA":
             return
         if tag == "ST":
-            yield from self._close_transaction(None, segment)
+            yield from self._close_transaction(False, segment)
             if group is None:
                 if ic.header.enveloped:
                     ic.report.issues.append(
@@ -659,18 +811,14 @@ class X12Reader:
                     )
                 group = self._implicit_group(ic)
             group.count += 1
-            segment.location = Location(
-                interchange=ic.header.ordinal,
-                group=group.header.ordinal or None,
-                transaction=group.count,
-                segment_index=ic.segment_index,
-                byte_offset=raw.offset,
-            )
-            self._tx = [segment]
+            ic.segment_index -= 1  # counted with the whole set when it closes
+            self._tx_texts = [text]
+            self._tx_offsets = [raw[2]]
+            self._tx_first = ic.segment_index + 1
             self._tx_group = group
             return
         if tag == "GS":
-            yield from self._close_transaction(None, segment)
+            yield from self._close_transaction(False, segment)
             if ic.group is not None:
                 self._close_group(None, segment)
             if not ic.header.enveloped:
@@ -685,7 +833,7 @@ class X12Reader:
             self._open_group(ic, segment)
             return
         if tag == "GE":
-            yield from self._close_transaction(None, segment)
+            yield from self._close_transaction(False, segment)
             if group is None:
                 ic.report.issues.append(
                     self._issue(
@@ -699,7 +847,7 @@ class X12Reader:
             self._close_group(segment, segment)
             return
         if tag == "IEA":
-            yield from self._close_transaction(None, segment)
+            yield from self._close_transaction(False, segment)
             if group is not None:
                 self._close_group(None, segment)
             if not ic.header.enveloped:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import IO
 
 from translators.core.segment import Value
@@ -23,6 +24,15 @@ class Delimiters:
     segment: str = "~"
     suffix: str = ""  # what the writer puts after each terminator, e.g. "\n"
 
+    def usable(self) -> bool:
+        """Distinct, and none of them a letter, digit or blank (so values can be written)."""
+        chars = [self.element, self.component, self.segment]
+        if self.repetition:
+            chars.append(self.repetition)
+        return len(set(chars)) == len(chars) and not any(
+            len(ch) != 1 or ch.isalnum() or ch == " " for ch in chars
+        )
+
     def describe(self) -> str:
         shown = {"\n": "newline", "\r": "CR"}
         return (
@@ -31,14 +41,46 @@ class Delimiters:
         )
 
 
+# One segment as read: (tag, elements, byte offset, complex); `complex` says some element
+# was split into components/repetitions. Used where segments are handled one at a time.
+RawSegment = tuple[str, list[Value], int, bool]
+
+
 @dataclass(slots=True)
-class RawSegment:
-    """One segment as read: tag, elements split into components/repetitions, where it was."""
+class Batch:
+    """Consecutive segments of one interchange, column-wise and still as text (a file holds
+    millions; lists per segment would keep the garbage collector busy): `parts[i]` is the
+    segment without its terminator, `offsets[i]` its byte offset, `heads[i]` its first three
+    characters (enough to spot envelope segments)."""
+
+    parts: list[str]
+    offsets: list[int]
+    heads: list[str]
+    delimiters: Delimiters
+
+    def segments(self) -> list[RawSegment]:
+        return [
+            split_segment(part, offset, self.delimiters)
+            for part, offset in zip(self.parts, self.offsets, strict=True)
+        ]
+
+
+def split_segment(part: str, offset: int, d: Delimiters) -> RawSegment:
+    """One segment's text into (tag, elements, offset, complex)."""
+    fields = part.split(d.element)
+    tag = fields[0]
+    if tag != "ISA" and (d.component in part or (d.repetition and d.repetition in part)):
+        values: list[Value] = [_split_value(f, d.component, d.repetition) for f in fields[1:]]
+        return (tag, values, offset, True)
+    return (tag, fields[1:], offset, False)  # type: ignore[return-value]
+
+
+@dataclass(slots=True)
+class Unterminated:
+    """The input ended inside a segment (no terminator after the last one)."""
 
     tag: str
-    elements: list[Value]
-    offset: int  # 0-based offset of the segment's first character in the input
-    terminated: bool = True
+    offset: int
 
 
 @dataclass(slots=True)
@@ -69,7 +111,7 @@ class Garbage:
 
 STANDARD_DELIMITERS = Delimiters()
 
-Token = RawSegment | InterchangeStart | BareStart | Garbage
+Token = Batch | InterchangeStart | BareStart | Garbage | Unterminated
 
 
 class _Source:
@@ -111,6 +153,8 @@ def _isa_fields(text: str, start: int) -> tuple[list[str], str, int] | None:
     """Walk the 16 element separators of the ISA at `start`: (ISA-01..16, terminator,
     index after the terminator), or None when `text` does not hold the whole header yet."""
     separator = text[start + 3]
+    if separator.isalnum() or separator in " \r\n":
+        return None  # a letter, digit or blank cannot separate elements
     fields: list[str] = []
     pos = start + 4
     for _ in range(15):
@@ -159,7 +203,9 @@ def interchange_start(
         oddities.append("isa_line_break")
     component = fields[15]
     distinct = {element, component, terminator} | ({repetition} if repetition else set())
-    if len(distinct) != (4 if repetition else 3):
+    if len(distinct) != (4 if repetition else 3) or any(
+        ch.isalnum() or ch == " " for ch in (component, terminator)
+    ):
         oddities.append("delimiters_not_distinct")
         if repetition in (element, component, terminator):
             repetition = None
@@ -259,9 +305,14 @@ class Tokenizer:
                         fields, terminator, text[pos + 3], base + pos, text[pos:end] + line_end
                     )
                     yield start
-                    yield RawSegment("ISA", list(fields), base + pos)
+                    yield Batch(
+                        ["ISA" + text[pos + 3] + text[pos + 3].join(fields)],
+                        [base + pos],
+                        ["ISA"],
+                        start.delimiters,
+                    )
                     delims = start.delimiters
-                    pos = end
+                    pos = end + len(delims.suffix)  # the line break after the ISA, if any
             elif head[:2] == "ST" and len(head) == 3 and not head[2].isalnum():
                 delims = self.bare_delimiters or _guess_bare(text, pos)
                 if delims is not None:
@@ -287,12 +338,15 @@ class Tokenizer:
 
     def _segments(
         self, d: Delimiters, text: str, pos: int, base: int, eof: bool
-    ) -> Iterator[RawSegment | InterchangeStart | tuple[bool, str, int, int, bool]]:
-        """Segments until something needs a fresh look (an ISA with other delimiters, text
-        after an IEA that is not an ISA): then a tuple hands the rest of the text back."""
+    ) -> Iterator[Token | tuple[bool, str, int, int, bool]]:
+        """Batches of segments until something needs a fresh look (an ISA with other
+        delimiters, text after an IEA that is not an ISA): then a 5-tuple hands the rest of the
+        text back to the caller."""
         source = self._source
         term, sep, comp, rep = d.segment, d.element, d.component, d.repetition
         newline_term = term == "\n"
+        # most files put the same line break after every terminator: split on both at once
+        joined = term + d.suffix
         after_iea = False
         while True:
             body = text[pos:]
@@ -310,68 +364,105 @@ class Tokenizer:
                 text, pos, base = body, 0, offset
                 continue
             else:
-                complete, rest = body[: cut + 1], body[cut + 1 :]
-            parts = complete.split(term)
-            last_terminated = complete.endswith(term)
-            if last_terminated:
-                parts.pop()
-            # line breaks that do not follow a terminator mean hard-wrapped lines
-            lead = len(complete) - len(complete.lstrip("\r\n"))
-            if newline_term:
-                has_cr = "\r" in complete
-                wrapped = False
-            else:
-                has_cr = False
-                breaks = complete.count("\n") + complete.count("\r")
-                clean = (
-                    lead
-                    + complete.count(term + "\n")
-                    + complete.count(term + "\r")
-                    + complete.count(term + "\r\n")
-                )
-                wrapped = breaks != clean
-            cursor = offset
-            n = len(parts)
-            for index, part in enumerate(parts):
-                seg_offset = cursor
-                cursor += len(part) + 1
-                if part and part[0] in _BLANKS:
-                    stripped = part.lstrip(_BLANKS)
-                    seg_offset += len(part) - len(stripped)
-                    part = stripped
-                if has_cr or wrapped:
-                    part = part.replace("\r", "").replace("\n", "")
-                if not part:
-                    continue
-                fields = part.split(sep)
-                tag = fields[0]
-                if after_iea or tag == "ISA":
-                    if tag != "ISA" or len(fields) != 17 or len(fields[16]) != 1:
-                        # not an ISA we can read with these delimiters: look again from here
-                        yield (True, body, seg_offset - offset, offset, eof)
-                        return
-                    start = interchange_start(
-                        fields[1:], term, sep, seg_offset, part + term + d.suffix
-                    )
-                    if start.delimiters.repetition != rep or start.delimiters.component != comp:
-                        yield (True, body, seg_offset - offset, offset, eof)
-                        return
-                    after_iea = False
-                    yield start
-                    yield RawSegment("ISA", fields[1:], seg_offset)  # type: ignore[arg-type]
-                    continue
-                elements: list[Value]
-                if comp in part or (rep is not None and rep in part):
-                    elements = [_split_value(f, comp, rep) for f in fields[1:]]
-                else:
-                    elements = fields[1:]  # type: ignore[assignment]
-                yield RawSegment(tag, elements, seg_offset, last_terminated or index < n - 1)
-                if tag == "IEA":
-                    after_iea = True
+                end = cut + 1
+                if d.suffix and body.startswith(d.suffix, end):
+                    end += len(d.suffix)
+                complete, rest = body[:end], body[end:]
+            parts, offsets = self._cut(complete, offset, term, joined, newline_term)
+            last_terminated = complete.rstrip("\r\n\t ").endswith(term) or newline_term
+            # segments stay text here: millions of live lists would keep the garbage collector
+            # busy; they are split per transaction set when it is validated
+            heads = [part[:3] for part in parts]
+            start = 0
+            if after_iea or "ISA" in heads or "IEA" in heads:
+                # what follows an IEA may use other delimiters: cut the batch there
+                pending = after_iea
+                for index, head in enumerate(heads):
+                    if pending or head == "ISA":
+                        row = parts[index].split(sep)
+                        fresh = row[0] == "ISA" and len(row) == 17 and len(row[16]) == 1
+                        isa = (
+                            interchange_start(
+                                row[1:], term, sep, offsets[index], parts[index] + joined
+                            )
+                            if fresh
+                            else None
+                        )
+                        if index > start:
+                            yield Batch(
+                                parts[start:index], offsets[start:index], heads[start:index], d
+                            )
+                        start = index
+                        if (
+                            isa is None
+                            or isa.delimiters.repetition != rep
+                            or isa.delimiters.component != comp
+                        ):
+                            yield (True, body, offsets[index] - offset, offset, eof)
+                            return
+                        yield isa
+                    pending = head == "IEA"
+                after_iea = pending
+            if start < len(parts):
+                yield Batch(parts[start:], offsets[start:], heads[start:], d)
             if eof:
+                if parts and not last_terminated:
+                    yield Unterminated(parts[-1].split(sep)[0], offsets[-1])
                 yield (False, "", 0, offset + len(body), True)
                 return
             text, pos, base = rest, 0, offset + len(complete)
+
+    @staticmethod
+    def _cut(
+        complete: str, offset: int, term: str, joined: str, newline_term: bool
+    ) -> tuple[list[str], list[int]]:
+        """Split a run of whole segments; (segment texts, byte offsets). The fast way when
+        the text is regular, one segment at a time when lines are indented or wrapped."""
+        if len(joined) > 1 and complete.count(term) == complete.count(joined):
+            parts = complete.split(joined)
+            width = len(joined)
+        else:
+            parts = complete.split(term)
+            width = 1
+        while parts and not parts[-1].strip(_BLANKS):
+            parts.pop()
+        # regular: no blanks at segment starts, no line breaks inside segments, no empties
+        if newline_term:
+            regular = "\r" not in complete
+        else:
+            # every line break must be part of a terminator+suffix (or trail the text)
+            stripped = complete.rstrip(_BLANKS)
+            breaks = stripped.count("\n") + stripped.count("\r")
+            per_joint = joined.count("\n") + joined.count("\r")
+            regular = breaks == (stripped.count(joined) * per_joint if width > 1 else 0)
+        if (
+            regular
+            and "" not in parts
+            and not any(p[:1] in (" ", "\t", "\r", "\n", "\x00") for p in parts[:1])
+            and complete.count(joined + " ") == 0
+            and complete.count(joined + "\t") == 0
+        ):
+            starts = list(accumulate([len(p) + width for p in parts], initial=offset))
+            starts.pop()
+            return parts, starts
+        texts: list[str] = []
+        offsets: list[int] = []
+        cursor = offset
+        for part in complete.split(term):
+            seg_offset = cursor
+            cursor += len(part) + 1
+            if part and part[0] in _BLANKS:
+                stripped = part.lstrip(_BLANKS)
+                seg_offset += len(part) - len(stripped)
+                part = stripped
+            if "\r" in part or (not newline_term and "\n" in part):
+                part = part.replace("\r", "")
+                if not newline_term:
+                    part = part.replace("\n", "")
+            if part.strip(_BLANKS):
+                texts.append(part)
+                offsets.append(seg_offset)
+        return texts, offsets
 
 
 def _split_value(text: str, comp: str, rep: str | None) -> Value:

@@ -57,14 +57,30 @@ def compiled_guide(
     return library().compiled(guide_id, overlay)
 
 
+_RECENT: dict[tuple[str, str, int], tuple[Overlay, CompiledGuide | None]] = {}
+
+
+def _cached_guide(set_id: str, version: str, overlay: Overlay) -> CompiledGuide | None:
+    """`compiled_guide` without re-deriving the overlay's key for every set of a file."""
+    key = (set_id, version, id(overlay))
+    found = _RECENT.get(key)
+    if found is not None and found[0] is overlay:
+        return found[1]
+    guide = compiled_guide(set_id, version, overlay)
+    if len(_RECENT) > 256:
+        _RECENT.clear()
+    _RECENT[key] = (overlay, guide)
+    return guide
+
+
 def validate_transaction(
     transaction: ParsedTransaction, overlay: Overlay | None = None, default_version: str = ""
 ) -> list[Issue]:
     """Guide findings for one transaction set (its envelope findings are already in its
     report); tolerated codes come back as warnings."""
     overlay = overlay or NO_OVERLAY
-    set_id = transaction.set_id
-    guide = compiled_guide(set_id, transaction.version or default_version, overlay)
+    set_id = transaction.report.type or ""
+    guide = _cached_guide(set_id, transaction.version or default_version, overlay)
     if guide is None:
         first = transaction.segments[0]
         issue = Issue(
@@ -78,6 +94,11 @@ def validate_transaction(
         )
         issues = [issue]
     else:
+        # the fast yes first: most sets are clean, and proving it is cheap
+        if not transaction.complex and guide.accepts_texts(
+            transaction.texts, transaction.interchange.delimiters.element
+        ):
+            return []
         issues = guide.validate(transaction.segments)
     if overlay.tolerated:
         issues = [

@@ -8,13 +8,26 @@ import pytest
 from tests.unit.x12 import samples
 from translators import x12
 from translators.x12 import Delimiters
-from translators.x12._tokenizer import BareStart, Garbage, InterchangeStart, RawSegment, Tokenizer
+from translators.x12._tokenizer import (
+    BareStart,
+    Batch,
+    Garbage,
+    InterchangeStart,
+    RawSegment,
+    Tokenizer,
+)
 
 pytestmark = pytest.mark.unit
 
 
+def raw(data: object) -> list[RawSegment]:
+    return [
+        seg for token in Tokenizer(data) if isinstance(token, Batch) for seg in token.segments()
+    ]
+
+
 def segments(data: object) -> list[tuple[str, list[object]]]:
-    return [(t.tag, t.elements) for t in Tokenizer(data) if isinstance(t, RawSegment)]
+    return [(seg[0], seg[1]) for seg in raw(data)]
 
 
 BASE = samples.interchange([samples.status_214("0001"), samples.status_214("0002", "D1")])
@@ -22,11 +35,11 @@ EXPECTED = segments(BASE)
 
 
 def test_standard_file_reads_every_segment_with_offsets() -> None:
-    tokens = [t for t in Tokenizer(BASE) if isinstance(t, RawSegment)]
-    assert [t.tag for t in tokens][:3] == ["ISA", "GS", "ST"]
+    tokens = raw(BASE)
+    assert [t[0] for t in tokens][:3] == ["ISA", "GS", "ST"]
     assert len(tokens) == 2 + 2 * 12 + 2
-    for token in tokens[1:]:
-        assert BASE[token.offset : token.offset + len(token.tag)].decode() == token.tag
+    for tag, _, offset, _ in tokens:
+        assert BASE[offset : offset + len(tag)].decode() == tag
     assert len(BASE.split(b"\n")[0]) == 106  # ISA padded to fixed width incl. terminator
 
 
@@ -82,7 +95,7 @@ def test_several_interchanges_with_different_delimiters() -> None:
     tokens = list(Tokenizer(BASE + other + BASE))
     starts = [t for t in tokens if isinstance(t, InterchangeStart)]
     assert [s.delimiters.element for s in starts] == ["*", "|", "*"]
-    assert [t.tag for t in tokens if isinstance(t, RawSegment)].count("IEA") == 3
+    assert [h for t in tokens if isinstance(t, Batch) for h in t.heads].count("IEA") == 3
 
 
 def test_repetition_and_components_in_5010() -> None:
@@ -112,15 +125,15 @@ def test_bare_transaction_set() -> None:
     )
     tokens = list(Tokenizer(body))
     assert isinstance(tokens[0], BareStart) and tokens[0].delimiters.segment == "~"
-    assert next(t.tag for t in tokens if isinstance(t, RawSegment)) == "ST"
+    assert raw(body)[0][0] == "ST"
 
 
 @pytest.mark.parametrize("size", [1, 7, 64, 4096])
 def test_any_chunking_gives_the_same_segments_and_offsets(size: int) -> None:
     data = BASE + samples.interchange([samples.invoice_210()], functional_id="IM", control=2)
-    whole = [(t.tag, t.offset) for t in Tokenizer(data) if isinstance(t, RawSegment)]
+    whole = [(t[0], t[2]) for t in raw(data)]
     chunks = (data[i : i + size] for i in range(0, len(data), size))
-    assert [(t.tag, t.offset) for t in Tokenizer(chunks) if isinstance(t, RawSegment)] == whole
+    assert [(t[0], t[2]) for t in raw(chunks)] == whole
 
 
 def test_str_and_file_inputs(tmp_path) -> None:  # type: ignore[no-untyped-def]
