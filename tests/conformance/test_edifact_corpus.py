@@ -4,6 +4,7 @@ every file's segments survive a write / re-read (release characters exactly)."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from pathlib import Path
 
@@ -179,3 +180,58 @@ def test_contrl_for_every_file_reads_back(row: dict[str, str], corpus_dir: Path)
             assert ack.status.value == "rejected"
         else:
             assert {t.control_number for t in ack.transactions()} == rejected
+
+
+def _segments(data: bytes) -> list[tuple[str, list[object]]]:
+    return [(tag, elements) for tag, elements, _ in Tokenizer(decode(data).text)]
+
+
+@pytest.mark.parametrize("row", ROWS, ids=IDS)
+def test_crlf_bom_and_latin1_variants_read_the_same(row: dict[str, str], corpus_dir: Path) -> None:
+    """Variants built from the original bytes, as the corpus README suggests."""
+    data = (corpus_dir / row["path"]).read_bytes()
+    expected = _segments(data)
+    crlf = data.replace(b"\n", b"\r\n")
+    bom = b"\xef\xbb\xbf" + crlf
+    variants = {"crlf": crlf, "bom+crlf": bom}
+    text = data.decode("utf-8")
+    with contextlib.suppress(UnicodeEncodeError):  # outside Latin-1: no such variant
+        variants["latin-1"] = text.encode("latin-1")
+    for name, variant in variants.items():
+        assert _segments(variant) == expected, name
+        report, original = analyse(variant), analyse(data)
+        assert [t.segment_count for ic in report.interchanges for t in ic.transactions()] == [
+            t.segment_count for ic in original.interchanges for t in ic.transactions()
+        ], name
+    if "latin-1" in variants and not text.isascii():
+        # Latin-1 bytes in a Latin-1 declared file: decoded as such, no UTF-8 warning
+        codes = {i.code for i in all_issues(analyse(variants["latin-1"]))}
+        assert "utf8_in_single_byte_repertoire" not in codes
+    # byte offsets of the BOM variant point at the segment tags in the original bytes
+    bom_report = analyse(bom)
+    for issue in all_issues(bom_report):
+        offset, tag = issue.location.byte_offset, issue.location.segment_id
+        if offset is not None and tag and issue.location.segment_position:
+            assert bom[offset : offset + len(tag)] == tag.encode(), issue.code
+
+
+@pytest.mark.parametrize("row", ROWS, ids=IDS)
+def test_cross_check_with_pydifact(row: dict[str, str], corpus_dir: Path) -> None:
+    """Where pydifact can read a file at all, its segments equal ours."""
+    import warnings
+
+    from pydifact.exceptions import EDISyntaxError
+    from pydifact.parser import Parser
+
+    text = decode((corpus_dir / row["path"]).read_bytes()).text
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            theirs = [(s.tag, s.elements) for s in Parser().parse(text) if s.tag != "UNA"]
+        except EDISyntaxError:
+            pytest.skip("pydifact cannot read this file (a known pydifact limit)")
+    ours = [
+        (t, [list(e) if isinstance(e, tuple) else e for e in els])
+        for t, els in _segments(text.encode())
+    ]
+    assert ours == theirs
