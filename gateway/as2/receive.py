@@ -6,15 +6,18 @@ failed verification reaches intake."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from gateway.as2 import metrics
 from gateway.as2.config import As2Directory
@@ -144,12 +147,83 @@ def receive_message(
     as2_to = unquote_id(headers.get("AS2-To"))
     request = parse_mdn_request(headers)
     raw = runtime.blobs.put_chunks(_raw_request_chunks(request_headers, body))
+    # a sender that retries while its first attempt is still being processed must not get
+    # the file taken in twice: deliveries of one Message-ID are handled one at a time
+    with delivery_lock(runtime, message_id or raw.key):
+        return _receive_locked(
+            runtime,
+            directory,
+            request_headers,
+            body,
+            headers,
+            raw.key,
+            request,
+            message_id,
+            as2_from,
+            as2_to,
+            received_bytes,
+            too_large,
+            workdir,
+            started,
+        )
 
+
+# key -> (lock, number of deliveries holding or waiting for it)
+_LOCAL_LOCKS: dict[str, tuple[threading.Lock, int]] = {}
+_LOCAL_LOCKS_GUARD = threading.Lock()
+
+
+@contextmanager
+def delivery_lock(runtime: Runtime, key: str) -> Iterator[None]:
+    """Serialise work on one delivery: a PostgreSQL advisory lock (so it holds across
+    gateway processes and machines), or a process-local lock on the embedded SQLite store."""
+    if runtime.db.engine.dialect.name == "postgresql":
+        lock_id = int.from_bytes(hashlib.sha256(f"as2:{key}".encode()).digest()[:8], "big")
+        lock_id -= 1 << 63  # into the signed bigint range
+        with runtime.db.engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:id)"), {"id": lock_id})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": lock_id})
+                conn.commit()
+        return
+    with _LOCAL_LOCKS_GUARD:
+        lock, users = _LOCAL_LOCKS.get(key, (threading.Lock(), 0))
+        _LOCAL_LOCKS[key] = (lock, users + 1)
+    try:
+        with lock:
+            yield
+    finally:
+        with _LOCAL_LOCKS_GUARD:
+            lock, users = _LOCAL_LOCKS[key]
+            if users == 1:
+                del _LOCAL_LOCKS[key]
+            else:
+                _LOCAL_LOCKS[key] = (lock, users - 1)
+
+
+def _receive_locked(
+    runtime: Runtime,
+    directory: As2Directory,
+    request_headers: Sequence[tuple[str, str]],
+    body: Span | None,
+    headers: Any,
+    raw_key: str,
+    request: MdnRequest,
+    message_id: str,
+    as2_from: str,
+    as2_to: str,
+    received_bytes: int,
+    too_large: bool,
+    workdir: Path | None,
+    started: float,
+) -> ReceiveOutcome:
     if message_id:
         previous = _stored_mdn(runtime, message_id)
         if previous is not None and previous.detail.get("as2_from") == as2_from:
             metrics.MESSAGES.labels(result="duplicate").inc()
-            return _replay(runtime, previous, request, raw.key)
+            return _replay(runtime, previous, request, raw_key)
 
     config = directory.lookup(as2_from, as2_to) if as2_from and as2_to else None
     report = UnwrapReport()
@@ -189,7 +263,7 @@ def receive_message(
             meta={
                 "as2": {k: str(v) for k, v in headers.items() if k.lower() in KEPT_HEADERS},
                 "filename": report.filename,
-                "raw_request_blob": raw.key,
+                "raw_request_blob": raw_key,
                 "security": report.as_dict(),
             },
         )
@@ -226,7 +300,7 @@ def receive_message(
         "partner_id": config.partner_id if config else None,
         "mode": request.mode,
         "async_url": request.url,
-        "request_blob": raw.key,
+        "request_blob": raw_key,
         "request_size": received_bytes,
         "mdn_headers": mdn.headers if mdn else None,
         "security": report.as_dict(),
