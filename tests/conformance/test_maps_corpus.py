@@ -15,9 +15,11 @@ import pytest
 
 from translators import edifact, engine, x12
 from translators.canonical import (
+    AckStatus,
     CanonicalRecord,
     EventKind,
     FreightInvoice,
+    FunctionalAck,
     LoadTender,
     Milestone,
     ShipmentStatus,
@@ -215,3 +217,29 @@ def test_214_to_iftsta_keeps_milestones_times_and_references(corpus_dir: Path) -
         assert {k: v for k, v in back.record.references.items()} == standard_refs, path
         assert back.record.shipment_id == status.shipment_id, path
     assert carried >= 22
+
+
+def test_corpus_acknowledgements_become_functional_acks(corpus_dir: Path) -> None:
+    def acks(path: str) -> list[FunctionalAck]:
+        data = (corpus_dir / path).read_bytes()
+        found = [t.record for t in iter_translated(data, engine.sniff(data))]
+        assert all(isinstance(r, FunctionalAck) for r in found), path
+        return [r for r in found if isinstance(r, FunctionalAck)]
+
+    three = acks("x12/997/staedi-5010-three-interchanges.edi")
+    assert [a.status for a in three] == [AckStatus.REJECTED] * 3
+    simple = acks("x12/999/staedi-simple999-repetition-in-ctx.edi")[0]
+    assert [t.status for t in simple.transactions] == [
+        AckStatus.ACCEPTED,
+        AckStatus.REJECTED,
+        AckStatus.REJECTED,
+    ]
+    assert simple.status is AckStatus.PARTIALLY_ACCEPTED
+    emedny = acks("x12/999/x12types-emedny-rejected-ik3.edi")[0]
+    assert emedny.transactions[0].status is AckStatus.REJECTED
+    assert [e.code for e in emedny.transactions[0].errors][:1] == ["1"]
+    ta1s = acks("x12/ta1/oopfactory-ta1-two-acks.edi")
+    assert [(a.ack_type, a.status) for a in ta1s] == [("TA1", AckStatus.ACCEPTED)] * 2
+    aperak = acks("edifact/aperak/pydifact-v4-rejected.edi")[0]
+    assert aperak.status is AckStatus.REJECTED
+    assert [e.code for e in aperak.transactions[0].errors] == ["12"]

@@ -28,27 +28,43 @@ class TranslatedTransaction:
 
 
 def iter_sources(data: bytes, standard: str) -> Iterator[tuple[str, Source, list[Segment]]]:
-    """(type, source, segments) for every transaction / message in `data`, in file order."""
+    """(type, source, segments) for every transaction / message in `data`, in file order
+    (X12 TA1 segments too, as type "TA1", ahead of their interchange's groups)."""
     if standard == "x12":
         from translators import x12
 
-        for transaction in x12.iter_transactions(data):
-            ic, group = transaction.interchange, transaction.group
-            version = (transaction.version or "")[:6] or None
-            yield (
-                transaction.set_id,
-                Source(
-                    standard="x12",
-                    version=version,
-                    message_type=transaction.set_id or None,
-                    interchange_control_number=ic.control_number or None,
-                    group_control_number=group.control_number or None,
-                    transaction_control_number=transaction.control_number or None,
-                    sender_id=ic.sender_id or group.sender_id or None,
-                    receiver_id=ic.receiver_id or group.receiver_id or None,
-                ),
-                transaction.segments,
-            )
+        for interchange in x12.parse(data):
+            ic = interchange.header
+            for ta1 in ic.ta1:  # interchange acknowledgements travel outside any group
+                yield (
+                    "TA1",
+                    Source(
+                        standard="x12",
+                        version=ic.version or None,
+                        message_type="TA1",
+                        interchange_control_number=ic.control_number or None,
+                        sender_id=ic.sender_id or None,
+                        receiver_id=ic.receiver_id or None,
+                    ),
+                    [ta1],
+                )
+            for transaction in interchange.transactions():
+                group = transaction.group
+                version = (transaction.version or "")[:6] or None
+                yield (
+                    transaction.set_id,
+                    Source(
+                        standard="x12",
+                        version=version,
+                        message_type=transaction.set_id or None,
+                        interchange_control_number=ic.control_number or None,
+                        group_control_number=group.control_number or None,
+                        transaction_control_number=transaction.control_number or None,
+                        sender_id=ic.sender_id or group.sender_id or None,
+                        receiver_id=ic.receiver_id or group.receiver_id or None,
+                    ),
+                    transaction.segments,
+                )
     else:
         from translators import edifact
 
@@ -96,7 +112,8 @@ def attach_canonical(
     transaction whose type or control number disagrees is left without a record."""
     context = context or DEFAULT_CONTEXT
     reports = [t for ic in report.interchanges for t in ic.transactions()]
-    stream = iter_sources(data, report.standard)
+    # TA1s have no TransactionReport to carry them
+    stream = (item for item in iter_sources(data, report.standard) if item[0] != "TA1")
     for transaction_report, (doc_type, source, segments) in zip(reports, stream, strict=False):
         if context.partner:
             source.partner = context.partner

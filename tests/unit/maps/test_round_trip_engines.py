@@ -102,3 +102,27 @@ def test_iftmin(record: CanonicalRecord) -> None:
 @given(gen.freight_invoices("edifact"))
 def test_invoic(record: CanonicalRecord) -> None:
     assert comparable(through_engine(record, "edifact", "D96A")) == comparable(record)
+
+
+@SETTINGS
+@given(gen.load_tenders("edifact"))
+def test_iftmin_d01b(record: CanonicalRecord) -> None:
+    assert comparable(through_engine(record, "edifact", "D01B")) == comparable(record)
+
+
+@SETTINGS
+@given(gen.freight_invoices("edifact"))
+def test_invoic_d01b(record: CanonicalRecord) -> None:
+    assert comparable(through_engine(record, "edifact", "D01B")) == comparable(record)
+
+
+@SETTINGS
+@given(gen.load_tenders("x12"))
+def test_204_005010(record: CanonicalRecord) -> None:
+    assert comparable(through_engine(record, "x12", "005010")) == comparable(record)
+
+
+@SETTINGS
+@given(gen.freight_invoices("x12"))
+def test_210_005010(record: CanonicalRecord) -> None:
+    assert comparable(through_engine(record, "x12", "005010")) == comparable(record)
