@@ -215,7 +215,9 @@ def _open_signed(
         raise
     report.signature_algorithm = digest_name
     outermost = report.mic is None
-    mic_name = choose_mic_algorithm(mic_algorithms, entity.param("micalg") or digest_name)
+    # asked-for algorithm first, then what the sender says it used (micalg), then the digest
+    # the signature actually uses
+    mic_name = choose_mic_algorithm([*mic_algorithms, entity.param("micalg") or ""], digest_name)
     forms = _digests(signed_part, [digest_name, mic_name], raw_first)
     if not verify:  # inspection without the signer's certificate: MIC of the canonical form
         canonical = forms[1] if raw_first else forms[0]
