@@ -10,7 +10,7 @@ import pytest
 
 from tests import support
 from translators import x12
-from translators.core import AnalysisReport, Issue, Severity
+from translators.core import AnalysisReport, Issue, Segment, Severity
 from translators.x12 import _codes as c
 
 pytestmark = pytest.mark.conformance
@@ -150,3 +150,47 @@ def test_bare_transaction_is_accepted_when_the_partner_allows_it(corpus_dir: Pat
     codes = {i.code for i in all_issues(report)}
     assert c.TRANSACTION_UNENVELOPED not in codes
     assert c.SE_COUNT_MISMATCH in codes  # still wrong: SE-01 says 37 for 29 segments
+
+
+def test_ta1_file_reads_as_interchange_acknowledgements(corpus_dir: Path) -> None:
+    data = (corpus_dir / "x12/ta1/oopfactory-ta1-two-acks.edi").read_bytes()
+    (ack,) = x12.parse_acknowledgements(data)
+    assert ack.kind == "TA1" and not ack.groups
+    assert [(i.control_number, i.code, i.status.value) for i in ack.interchanges] == [
+        ("0659", "A", "accepted"),
+        ("0660", "A", "accepted"),
+    ]
+    # the manifest's bad-ta1-fields: TA1-01 is 4 digits, TA1-02 an 8-digit date
+    found = {(i.code, i.location.element) for i in ack.issues}
+    assert ("element_too_short", 1) in found
+    assert ("element_invalid_date", 2) in found
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r["path"] for r in ROWS])
+def test_writer_output_reads_back(corpus_dir: Path, row: dict[str, str]) -> None:
+    data = (corpus_dir / row["path"]).read_bytes()
+    for interchange in x12.parse(data):
+        again = list(x12.parse(x12.write_interchange(interchange)))
+        before = [[_kept(s) for s in t.segments] for t in interchange.transactions()]
+        after = [[_kept(s) for s in t.segments] for ic in again for t in ic.transactions()]
+        # SE-01/SE-02 are recomputed by the writer; everything else is kept as read
+        assert [t[:-1] for t in after] == [t[:-1] for t in before]
+
+
+def _kept(segment: Segment) -> tuple[str, list[object]]:
+    """What the writer keeps: trailing empty elements are not transmitted in X12."""
+    values: list[object] = list(segment.elements)
+    while values and values[-1] == "":
+        values.pop()
+    return segment.tag, values
+
+
+def test_corpus_acknowledgements_read_back(corpus_dir: Path) -> None:
+    for row in ROWS:
+        data = (corpus_dir / row["path"]).read_bytes()
+        out = x12.acknowledge(data)
+        for ack in x12.parse_acknowledgements(out):
+            assert ack.kind in ("997", "999", "TA1")
+            # AK1-02/AK2-02 echo the partner's control numbers as they were (even too short)
+            own = [i for i in ack.issues if i.location.segment_id not in ("AK1", "AK2")]
+            assert not [i for i in own if i.severity is Severity.ERROR], row["path"]
