@@ -26,7 +26,7 @@ from translators.edifact.envelope import (
     InterchangeHeader,
     ParsedMessage,
 )
-from translators.edifact.fastcheck import checker_for
+from translators.edifact.fastcheck import MessageChecker, checker_for
 from translators.edifact.guides import GuideChoice, choose_guide
 from translators.edifact.tokenizer import elements_of
 
@@ -153,7 +153,7 @@ def validate_message(message: ParsedMessage, overlay: Overlay | None = None) -> 
         )
     found: list[Issue] = []
     if choice.guide_id is not None:
-        checker = checker_for(choice.compiled(overlay))
+        checker = _checker(choice, overlay)
         found = checker.validate(message.raw)
         if checker.last_dates:
             found.extend(check_dates(message, checker.last_dates))
@@ -263,6 +263,21 @@ def check_dates(message: ParsedMessage, positions: Sequence[int] | None = None) 
                 )
             )
     return found
+
+
+_checker_memo: dict[tuple[str, int], tuple[Overlay | None, MessageChecker]] = {}
+
+
+def _checker(choice: GuideChoice, overlay: Overlay | None) -> MessageChecker:
+    """The checker for a guide and overlay, without re-keying the overlay per message."""
+    key = (choice.guide_id or "", id(overlay))
+    found = _checker_memo.get(key)
+    if found is None or found[0] is not overlay:
+        if len(_checker_memo) > 256:
+            _checker_memo.clear()
+        found = (overlay, checker_for(choice.compiled(overlay)))
+        _checker_memo[key] = found
+    return found[1]
 
 
 def _place(message: ParsedMessage, found: list[Issue]) -> list[Issue]:

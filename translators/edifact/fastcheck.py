@@ -263,22 +263,23 @@ class MessageChecker:
         layout = self._layouts.get(tags) or self._layout(tags)
         structural, unplaced, self.last_dates = layout
         issues = [replace(issue) for issue in structural]
+        if not raw:
+            return issues
+        # every lexeme of a message shares its interchange's delimiters
+        patterns, known = self._patterns_for(raw[0][4])
+        # texts already found clean are skipped in one pass (the common case)
+        pending = [
+            (position, lexeme)
+            for position, lexeme in enumerate(raw, 1)
+            if lexeme[1] not in known or lexeme[3] is not None
+        ]
         clean = self._clean
-        patterns: dict[str, Pattern[str] | None] = {}
-        known: set[str] = set()
-        current: Delimiters | None = None
-        for position, lexeme in enumerate(raw, 1):
-            parsed = lexeme[3]
-            tag = lexeme[0]
+        for position, lexeme in pending:
+            tag, parsed = lexeme[0], lexeme[3]
             if parsed is None:
-                # plain text (no release character): a text seen clean before, or one regular
-                # expression, decides "clean" without parsing the elements
+                # plain text (no release character): one regular expression decides "clean"
+                # without parsing the elements
                 text = lexeme[1]
-                if lexeme[4] is not current:
-                    current = lexeme[4]
-                    patterns, known = self._patterns_for(current)
-                if text in known:
-                    continue
                 pattern = patterns.get(tag)
                 if pattern is not None and pattern.fullmatch(text) is not None:
                     if len(known) >= _MAX_KNOWN:
