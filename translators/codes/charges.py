@@ -87,6 +87,9 @@ def charge_class(
     if not code:
         return None, None
     if partner and code in partner:
-        return C(partner[code]), None
+        try:
+            return C(partner[code]), None
+        except ValueError:
+            pass  # an entry naming no charge class: the standard table decides
     known = table.get(code)
     return (known[0], known[1]) if known else (None, None)

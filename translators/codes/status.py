@@ -292,11 +292,23 @@ REASON_X12_TO_EDIFACT: Mapping[str, str] = MappingProxyType(
 )
 
 
+def _partner_milestone(code: str, partner: Mapping[str, str] | None) -> M | None:
+    """The partner's milestone for a code; an entry naming no milestone is ignored (profile
+    validation reports it) rather than failing the message."""
+    if not partner or code not in partner:
+        return None
+    try:
+        return M(partner[code])
+    except ValueError:
+        return None
+
+
 def x12_milestone(code: str, partner: Mapping[str, str] | None = None) -> M | None:
     """The milestone for an AT7-01 code: the partner's table first, then the standard one;
     None when neither knows it (the caller maps it to `unknown` and flags it)."""
-    if partner and code in partner:
-        return M(partner[code])
+    mapped = _partner_milestone(code, partner)
+    if mapped is not None:
+        return mapped
     known = X12_STATUS.get(code)
     return known[0] if known else None
 
@@ -307,8 +319,9 @@ def rec24_milestone(
     """The milestone for an IFTSTA STS event code (UN/ECE Rec 24), partner table first;
     `place` (the STS group's LOC qualifier) tells arrival at pick-up from arrival at
     delivery and the like."""
-    if partner and code in partner:
-        return M(partner[code])
+    mapped = _partner_milestone(code, partner)
+    if mapped is not None:
+        return mapped
     side = "pickup" if place in PICKUP_PLACES else "delivery" if place in DELIVERY_PLACES else ""
     if (code, side) in REC24_BY_PLACE:
         return REC24_BY_PLACE[(code, side)]

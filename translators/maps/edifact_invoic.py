@@ -78,9 +78,8 @@ class _Reader:
                 measure = e.read_measure(s)
                 weight = measure if isinstance(measure, Weight) else weight
             i += 1
-        charge_class = ChargeClass.OTHER
-        if code and code in self.context.charge_codes:
-            charge_class = ChargeClass(self.context.charge_codes[code])
+        partner_class, _ = charges.charge_class(code, {}, self.context.charge_codes or None)
+        charge_class = partner_class or ChargeClass.OTHER
         if amount is None:
             self.findings.add("missing_line_amount", "LIN without MOA+203", f"LIN[{raw}]")
             amount = Decimal(0)

@@ -149,3 +149,9 @@ def test_990_conditional_answer_needs_a_later_version() -> None:
     with pytest.raises(MapError, match="004040"):
         x12_990.from_canonical(response, "004010")
     assert x12_990.from_canonical(response, "005010")[1].elements[3] == "B"
+
+
+def test_a_partner_entry_naming_nothing_canonical_does_not_break_the_map() -> None:
+    context = MapContext(charge_codes={"FUE": "rocket_fuel"})
+    invoice = x12_210.to_canonical(INVOICE, context=context)
+    assert invoice.lines[1].charge_class is ChargeClass.FUEL  # the standard table decides
