@@ -431,6 +431,17 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = "Python/3.12"
     emulator: Emulator
 
+    def setup(self) -> None:
+        super().setup()
+        self.emulator.connections += 1
+        self.server.open_sockets.add(self.connection)  # type: ignore[attr-defined]
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.open_sockets.discard(self.connection)  # type: ignore[attr-defined]
+
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("odoo-emulator: " + format, *args)
 

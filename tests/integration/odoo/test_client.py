@@ -72,12 +72,19 @@ def test_real_odoorpc_talks_to_the_emulator(emulator: EmulatorHandle) -> None:
 
 
 def test_one_connection_is_reused(emulator: EmulatorHandle) -> None:
-    client = fast_client(emulator.url).connect()
     before = emulator.emulator.connections
+    client = fast_client(emulator.url).connect()  # version_info, login, context_get
     for _ in range(25):
         client.search("stock.picking", [])
-    assert emulator.emulator.connections - before == 0
+    assert emulator.emulator.connections - before == 1
     client.close()
+    # odoorpc's own opener, for comparison, opens one connection per call
+    odoo = odoorpc.ODOO(emulator.host, port=emulator.port)
+    odoo.login("edigw", *INTEGRATION)
+    before = emulator.emulator.connections
+    for _ in range(5):
+        odoo.execute_kw("stock.picking", "search", [[]])
+    assert emulator.emulator.connections - before == 5
 
 
 def test_login_failures_are_clear(emulator: EmulatorHandle) -> None:
@@ -247,3 +254,19 @@ def test_ping(client: OdooClient) -> None:
     assert report["server_version"] == "18.0"
     assert report["login"] == "edigw-integration"
     assert report["missing_models"] == ["no.such.model"]
+
+
+def test_the_same_client_works_again_once_odoo_is_back(tmp_path: Path) -> None:
+    path = tmp_path / "odoo.sqlite3"
+    first = serve("127.0.0.1", 0, path)
+    port = first.port
+    client = fast_client(first.url).connect()
+    assert client.search_count("stock.picking", []) == 5
+    first.stop()  # Odoo goes away; the kept-alive connection is dead
+    with pytest.raises(OdooUnavailable):
+        client.search_count("stock.picking", [])
+    second = serve("127.0.0.1", port, path)  # back on the same address, same database
+    try:
+        assert client.search_count("stock.picking", []) == 5
+    finally:
+        second.stop()
