@@ -28,6 +28,7 @@ from translators.edifact.envelope import (
 )
 from translators.edifact.fastcheck import MessageChecker, checker_for
 from translators.edifact.guides import GuideChoice, choose_guide
+from translators.edifact.syntax import Delimiters
 from translators.edifact.tokenizer import elements_of
 
 
@@ -178,6 +179,8 @@ _DATE_FORMATS: dict[str, str] = {
 _FIELD_WIDTH = {"Y4": 4, "Y2": 2, "M": 2, "D": 2, "h": 2, "m": 2, "s": 2}
 _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _date_verdicts: dict[tuple[str, str], str | None] = {}
+# per dialect: DTM segment texts (without release characters) already found fine
+_clean_dates: dict[Delimiters, set[str]] = {}
 
 
 def _fields(layout: str) -> list[str]:
@@ -224,8 +227,11 @@ def check_dates(message: ParsedMessage, positions: Sequence[int] | None = None) 
     raw = message.raw
     if positions is None:
         positions = [i for i, lexeme in enumerate(raw, 1) if lexeme[0] == "DTM"]
+    seen = _clean_dates.setdefault(message.interchange.delimiters, set())
     for position in positions:
         lexeme = raw[position - 1]
+        if lexeme[1] in seen:
+            continue  # this exact DTM text was checked before and is fine
         elements = elements_of(lexeme)
         if not elements:
             continue
@@ -244,24 +250,29 @@ def check_dates(message: ParsedMessage, positions: Sequence[int] | None = None) 
             if len(_date_verdicts) > 65536:
                 _date_verdicts.clear()
             _date_verdicts[key] = problem
-        if problem is not None:
-            text = (
-                f"DTM value {value!r} does not fit format {qualifier}"
-                if problem == "dtm_format_mismatch"
-                else f"DTM value {value!r} is not a real date/time"
+        if problem is None:
+            if len(seen) > 65536:
+                seen.clear()
+            if lexeme[3] is None:
+                seen.add(lexeme[1])
+            continue
+        text = (
+            f"DTM value {value!r} does not fit format {qualifier}"
+            if problem == "dtm_format_mismatch"
+            else f"DTM value {value!r} is not a real date/time"
+        )
+        found.append(
+            Issue(
+                code=problem,
+                message=text,
+                level=Level.ELEMENT,
+                location=Location(
+                    segment_id="DTM", segment_position=position, element=1, component=2
+                ),
+                standard_codes={"contrl": "12"},
+                value=value,
             )
-            found.append(
-                Issue(
-                    code=problem,
-                    message=text,
-                    level=Level.ELEMENT,
-                    location=Location(
-                        segment_id="DTM", segment_position=position, element=1, component=2
-                    ),
-                    standard_codes={"contrl": "12"},
-                    value=value,
-                )
-            )
+        )
     return found
 
 

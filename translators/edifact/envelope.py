@@ -838,6 +838,11 @@ class EnvelopeReader:
             raw=[raw],
             locate=self.locate,
         )
+        reference = message.reference
+        references = interchange.references
+        if reference and reference not in references and parts[0] and parts[1] and parts[2]:
+            references.add(reference)  # the common case: nothing to report
+            return message
         where = {
             "interchange": interchange.header.ordinal,
             "group": group.ordinal if group else None,
@@ -873,7 +878,7 @@ class EnvelopeReader:
         else:
             interchange.references.add(message.reference)
         for component, name in ((1, "message type"), (2, "version"), (3, "release")):
-            if not element(elements, 2, component):
+            if not parts[component - 1]:
                 message.issues.append(
                     self._issue(
                         "missing_message_identifier",
@@ -892,6 +897,8 @@ class EnvelopeReader:
         elements, offset = elements_of(raw), raw[2]
         count, reference = element(elements, 1), element(elements, 2)
         actual = len(message.raw)
+        if reference == message.reference and count.isdigit() and int(count) == actual:
+            return  # the common case: counts and references match
         where = {
             "interchange": message.interchange.ordinal,
             "group": message.group.ordinal if message.group else None,
