@@ -658,6 +658,7 @@ class ImmediateTransfer(BaseModel):
 
     _name = "stock.immediate.transfer"
     _description = "Immediate Transfer"
+    _last_version = 16  # gone in 17
     _rec_name = None
     _declared_fields = {
         "pick_ids": Field("many2many", "Pick", relation="stock.picking"),

@@ -228,6 +228,7 @@ class BaseModel:
     _declared_fields: ClassVar[dict[str, Field]] = {}
     _fields: ClassVar[dict[str, Field]] = {}
     _mail_thread: ClassVar[bool] = False
+    _last_version: ClassVar[int] = 99  # a model Odoo dropped after that major version
     _created_note: ClassVar[str | None] = None
 
     def __init__(self, env: Env) -> None:

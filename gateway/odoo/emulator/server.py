@@ -367,7 +367,7 @@ class Emulator:
     def _call(
         self, uid: int, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
     ) -> Any:
-        if model not in registry.models:
+        if model not in registry.models or registry.models[model]._last_version < self.major:
             raise UserError(f"Object {model} doesn't exist")
         if not isinstance(method, str) or method.startswith("_") or method == "init":
             raise AccessError(

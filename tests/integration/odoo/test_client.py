@@ -245,6 +245,11 @@ def test_versions_16_17_18(version: str, tmp_path: Path, acme_rules: OdooRules) 
         assert any(r.action == "validated" for r in delivered.records)
         row = client.search_read("stock.picking", [["name", "=", "WH/OUT/00042"]], ["state"])
         assert row[0]["state"] == "done"
+        if version == "16.0":
+            assert client.search_count("stock.immediate.transfer", []) == 1
+        else:  # the wizard is gone in 17
+            with pytest.raises(OdooValidationError, match="doesn't exist"):
+                client.search_count("stock.immediate.transfer", [])
     finally:
         handle.stop()
 
