@@ -341,3 +341,34 @@ def test_two_emulators_on_one_file_see_each_others_writes(tmp_path: Path) -> Non
     finally:
         first.stop()
         second.stop()
+
+
+def test_backorder_wizard_needs_the_context_it_was_given(rpc: Rpc) -> None:
+    [pid] = rpc("stock.picking", "search", [["name", "=", "WH/OUT/00042"]])
+    moves = rpc("stock.move", "search", [["picking_id", "=", pid]])
+    rpc("stock.move", "write", [moves[0]], {"quantity": 1, "picked": True})
+    action = rpc("stock.picking", "button_validate", [pid])
+    assert action["res_model"] == "stock.backorder.confirmation"
+    context = action["context"]
+    assert context["button_validate_picking_ids"] == [pid]
+    wizard = rpc("stock.backorder.confirmation", "create", {"pick_ids": [[4, pid]]})
+    # without the context Odoo answers true and does nothing (reference §7.5)
+    assert rpc("stock.backorder.confirmation", "process", [wizard]) is True
+    assert rpc("stock.picking", "read", [pid], ["state"])[0]["state"] == "assigned"
+    rpc("stock.backorder.confirmation", "process_cancel_backorder", [wizard], context=context)
+    assert rpc("stock.picking", "read", [pid], ["state"])[0]["state"] == "done"
+    assert rpc("stock.picking", "search", [["backorder_id", "=", pid]]) == []
+    # the shortcut: skip_backorder with the picking listed
+    [other] = rpc("stock.picking", "search", [["name", "=", "WH/OUT/00044"]])
+    [move] = rpc("stock.move", "search", [["picking_id", "=", other]])
+    rpc("stock.move", "write", [move], {"quantity": 5, "picked": True})
+    assert (
+        rpc(
+            "stock.picking",
+            "button_validate",
+            [other],
+            context={"skip_backorder": True, "picking_ids_not_to_backorder": [other]},
+        )
+        is True
+    )
+    assert rpc("stock.picking", "search", [["backorder_id", "=", other]]) == []
