@@ -243,3 +243,36 @@ def test_corpus_acknowledgements_become_functional_acks(corpus_dir: Path) -> Non
     aperak = acks("edifact/aperak/pydifact-v4-rejected.edi")[0]
     assert aperak.status is AckStatus.REJECTED
     assert [e.code for e in aperak.transactions[0].errors] == ["12"]
+
+
+# What a corpus record cannot get back from its own standard, and why (docs/canonical.md)
+OWN_STANDARD_LOSSES = {
+    "staedi-d97b-bad.edi": {"parties"},  # NAD+BYZZ: a 4-letter 3035 cannot be written
+    "x12types-bare-st-no-envelope.edi": {"payment_method"},  # B2-06 "DE" unknown -> PP
+    "omniparser-canadapost-19tx-newline-terminator.edi": {"parties"},  # N1*ST* without a name
+}
+
+
+def test_corpus_records_come_back_from_their_own_standard(corpus_dir: Path) -> None:
+    compared = 0
+    for path, item in all_translated(corpus_dir):
+        record = item.record
+        assert record is not None
+        if isinstance(record, FunctionalAck):
+            continue
+        if isinstance(record, TenderResponse) and item.standard == "edifact":
+            continue  # IFTMBC is inbound only
+        version = item.version or "004010"
+        try:
+            data = render(record, item.standard, version, prepared=PREPARED)
+        except MapError as exc:
+            assert "SCAC" in str(exc), path  # a 204 without B2-02 in the corpus
+            continue
+        (back,) = list(iter_translated(data, item.standard))
+        assert back.record is not None
+        before = record.model_dump(exclude={"warnings", "source"})
+        after = back.record.model_dump(exclude={"warnings", "source"})
+        differing = {k for k in before if before[k] != after[k]}
+        assert differing <= OWN_STANDARD_LOSSES.get(Path(path).name, set()), (path, differing)
+        compared += 1
+    assert compared >= 35

@@ -129,9 +129,15 @@ def write_party(party: Party, context: MapContext, max_contacts: int = 3) -> lis
         return []
     scheme = q.code_for(party.id_scheme, q.X12_ID_SCHEME_CODE, "x12") if party.id_scheme else None
     ident = party.id if scheme else None
-    if not party.name and not ident:
-        return []  # N1 needs a name or an id (R0203): a bare role says nothing
-    out = [seg("N1", code, party.name or "", scheme, ident)]
+    name = party.name
+    if not name and not ident:
+        # N1 needs a name or an id (R0203): a party known only by its address is named after
+        # it, so the address is not lost; a bare role says nothing and is left out
+        address = party.address
+        name = (address.lines[0] if address.lines else address.city) if address else None
+        if not name:
+            return []
+    out = [seg("N1", code, name, scheme, ident)]
     if party.address is not None:
         address = party.address
         for i in range(0, min(len(address.lines), 4), 2):
