@@ -267,6 +267,7 @@ class OdooPoster:
         pro = status.carrier_reference or _first(status.references.get("pro"))
         if pro and picking.get("carrier_tracking_ref") != pro:
             self.client.write("stock.picking", [pid], {"carrier_tracking_ref": pro})
+            picking["carrier_tracking_ref"] = pro  # shared with later documents of the batch
             result.touch("stock.picking", pid, "updated", picking["name"])
         known = bodies.setdefault(pid, set())
         events = sorted(status.events, key=lambda e: (e.time is None, e.time or _EPOCH))
@@ -354,6 +355,7 @@ class OdooPoster:
             return
         if state != "done":
             self.validate_picking(pid)
+            picking["state"] = "done"
             result.touch("stock.picking", pid, "validated", picking["name"])
             if event.time is not None:
                 # the delivery time is the transfer's date (written on done pickings, §7.5)

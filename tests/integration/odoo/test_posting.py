@@ -677,3 +677,24 @@ def test_releasing_a_held_landed_cost_bill_makes_the_landed_cost_once(
     again = poster.release_bill(held.mismatch.bill_id, rules)
     assert not again.changed
     assert admin.execute_kw("stock.landed.cost", "search_count", [[]]) == 1
+
+
+def test_two_statuses_of_one_picking_in_a_batch_write_the_pro_once(
+    poster: OdooPoster, acme_rules: OdooRules
+) -> None:
+    first = status_214(milestones=(Milestone.PICKED_UP,), icn="000000501")
+    second = status_214(milestones=(Milestone.IN_TRANSIT,), icn="000000502")
+    outcomes = poster.post_statuses([StatusItem(first), StatusItem(second)], acme_rules)
+    updates = [
+        r
+        for o in outcomes
+        if not isinstance(o, Exception)
+        for r in o.records
+        if r.model == "stock.picking" and r.action == "updated"
+    ]
+    assert len(updates) == 1
+    assert all(
+        any(r.model == "mail.message" for r in o.records)
+        for o in outcomes
+        if not isinstance(o, Exception)
+    )
