@@ -126,6 +126,7 @@ class OriginalCode(_Model):
     appointment: str | None = None  # AT7-03
     appointment_reason: str | None = None  # AT7-04
     category: str | None = None  # STS C601 9015
+    text: str | None = None  # STS C555 free text (9010 / 4404), e.g. a carrier's own wording
 
 
 class StatusEvent(_Model):

@@ -145,7 +145,13 @@ def _event(
     category = clean(sts.get(1, 1))
     code = clean(sts.get(2, 1))
     reason = clean(sts.get(3, 1))
-    original = OriginalCode(standard="edifact", category=category, status=code, reason=reason)
+    original = OriginalCode(
+        standard="edifact",
+        category=category,
+        status=code,
+        reason=reason,
+        text=clean(sts.get(2, 4)),
+    )
     # carriers that put their own list into C601 (UPS `STS+1:D2:21`) are matched on it whole
     key = code or ":".join(v for v in (sts.get(1, n).strip() for n in range(1, 4)) if v)
     milestone = (
@@ -255,7 +261,8 @@ def _sts(event: StatusEvent) -> Segment | None:
         return None
     original = event.original
     if original is not None and original.standard == "edifact" and original.status:
-        return e.seg("STS", original.category or "", original.status, original.reason)
+        event_code = e.comp(original.status, "", "", original.text)
+        return e.seg("STS", original.category or "", event_code, original.reason)
     code = codes.MILESTONE_TO_REC24.get(event.milestone)
     if code is None:
         return None

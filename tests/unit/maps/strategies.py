@@ -197,6 +197,7 @@ def edifact_events(draw: Draw) -> StatusEvent:
             category=draw(st.sampled_from([None, "1"])),
             status=code,
             reason=reason,
+            text=draw(st.none() | words),
         ),
         reason=status.EDIFACT_REASON.get(reason or ""),
         time=draw(st.none() | moments),
