@@ -19,7 +19,7 @@ from translators.core.report import AnalysisReport, GroupReport, InterchangeRepo
 from translators.core.segment import Segment, Value
 from translators.edifact.envelope import ParsedMessage, element, iter_messages, text
 from translators.edifact.syntax import REPERTOIRES, Delimiters
-from translators.edifact.writer import OutboundMessage, write
+from translators.edifact.writer import OutboundMessage, WriterError, write
 
 # 0083 action codes
 REJECTED = "4"
@@ -209,25 +209,28 @@ def build_contrl(
             agency="UN",
             body=body,
         )
-        out.append(
-            write(
-                [message],
-                sender=sender or interchange.receiver_id or "",
-                sender_qualifier=sender_qualifier
-                if sender is not None
-                else interchange.receiver_qualifier,
-                recipient=recipient or interchange.sender_id or "",
-                recipient_qualifier=recipient_qualifier
-                if recipient is not None
-                else interchange.sender_qualifier,
-                control_reference=reference,
-                syntax_identifier=identifier,
-                syntax_version=version,
-                delimiters=delimiters,
-                prepared=prepared,
-                line_break=True,
-            )
+        options = dict(
+            sender=sender or interchange.receiver_id or "",
+            sender_qualifier=sender_qualifier
+            if sender is not None
+            else interchange.receiver_qualifier,
+            recipient=recipient or interchange.sender_id or "",
+            recipient_qualifier=recipient_qualifier
+            if recipient is not None
+            else interchange.sender_qualifier,
+            control_reference=reference,
+            syntax_identifier=identifier,
+            syntax_version=version,
+            delimiters=delimiters,
+            prepared=prepared,
+            line_break=True,
         )
+        try:
+            out.append(write([message], **options))  # type: ignore[arg-type]
+        except WriterError:
+            # ids or references the partner sent outside its declared repertoire (UTF-8 in
+            # a UNOC file): echo them in the bytes they came in rather than fail
+            out.append(write([message], encoding="utf-8", **options))  # type: ignore[arg-type]
         reference = str(int(reference) + 1) if reference.isdigit() else reference
     return b"".join(out)
 

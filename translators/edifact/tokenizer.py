@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
+from itertools import accumulate, repeat
 
 from translators.core.issues import Severity
 from translators.core.segment import Value
@@ -264,21 +265,18 @@ class Tokenizer:
                         self.declared_repetition = entry[2]
                         if s.startswith("UNA"):
                             continue
+                parsed: list[Value] | None = None
                 if has_release and r in s:  # type: ignore[operator]
                     tag, parsed = self._split_released(s, start, d)
-                    if tag in _ENVELOPE_TAGS:
-                        marks.append(len(batch))
-                    append((tag, s, start, parsed, d))
-                    if tag == "UNZ":
-                        after_trailer = True
-                    continue
-                tag = s.partition(e)[0]
-                if c in tag:
-                    tag = tag.partition(c)[0]
+                else:
+                    tag = s.partition(e)[0]
+                    if c in tag:
+                        tag = tag.partition(c)[0]
                 if tag in _ENVELOPE_TAGS:
                     marks.append(len(batch))
                 if tag == "UNB":
-                    parsed = split_plain(s, d)
+                    if parsed is None:
+                        parsed = split_plain(s, d)
                     self._activate_repetition(parsed)
                     self.dialects[start] = (
                         self.delimiters,
@@ -292,7 +290,7 @@ class Tokenizer:
                     continue
                 if tag == "UNZ":
                     after_trailer = True
-                append((tag, s, start, None, d))
+                append((tag, s, start, parsed, d))
             else:
                 if pending is not None:
                     tail, off = pending + tail, pending_start
@@ -322,71 +320,75 @@ class Tokenizer:
     def _uniform_block(
         self, chunk: str, i: int, line_end: str, after_trailer: bool
     ) -> Generator[tuple[list[Lexeme], list[int]], None, tuple[bool, int] | None]:
-        """The common case, fast: every terminator of the block is followed by the same line
-        end (or none), no terminator is released, no segment is empty or wrapped. Returns
-        (True, position) when the next interchange needs other delimiters (re-enter there),
-        (False, position) when the rest of the block must be lexed again with the repetition
-        separator UNB just switched on, else None."""
+        """The common case, fast: every unreleased terminator of the block is followed by the
+        same line end (or none), no segment is empty, indented or wrapped. Whole-list
+        operations do the per-segment work; only envelope and released segments get a look
+        of their own. Returns (True, position) when the next interchange needs other
+        delimiters (re-enter there), (False, position) when the rest of the block must be
+        lexed again with the repetition separator UNB just switched on, else None."""
         d = self.delimiters
-        t, e, c, r = d.terminator, d.element, d.component, d.release
-        separator = t + line_end
-        step = len(separator)
-        pieces = chunk.split(separator)
+        e, c, r = d.element, d.component, d.release
+        step = len(d.terminator) + len(line_end)
+        pieces = chunk.split(d.terminator + line_end)
         tail = pieces.pop()
-        has_release = r is not None and r in chunk
-        batch: list[Lexeme] = []
-        append = batch.append
-        marks: list[int] = []
-        off = i
-        for s in pieces:
-            start = off
-            off += len(s) + step
-            if after_trailer:
-                after_trailer = False
-                if s.startswith(("UNA", "UNB")):
-                    entry = self._entry(start)
-                    if entry[0] != self._base(d) or (entry[1] is not None and len(s) > 9):
-                        yield batch, marks
-                        return True, start
+        offsets = list(accumulate([len(p) + step for p in pieces], initial=i))
+        tags = [p.partition(e)[0] for p in pieces]
+        if c in "\x1f".join(tags):
+            tags = [tag.partition(c)[0] for tag in tags]
+        lexemes: list[Lexeme] = list(zip(tags, pieces, offsets, repeat(None), repeat(d)))
+        noted = len(self.notes)  # notes of this block start here (cut back if it is cut short)
+        if r is not None and r in chunk:
+            for k in [k for k, piece in enumerate(pieces) if r in piece]:
+                tag, parsed = self._split_released(pieces[k], offsets[k], d)
+                tags[k] = tag
+                lexemes[k] = (tag, pieces[k], offsets[k], parsed, d)
+        marks = [k for k, tag in enumerate(tags) if tag in _ENVELOPE_TAGS]
+        dropped: list[int] = []
+        follow = [-1] if after_trailer and pieces else []
+        for m in follow + marks:
+            tag = tags[m] if m >= 0 else "UNZ"
+            if tag == "UNB":
+                lexeme = lexemes[m]
+                parsed = lexeme[3] if lexeme[3] is not None else split_plain(pieces[m], d)
+                self._activate_repetition(parsed)
+                self.dialects[offsets[m]] = (
+                    self.delimiters,
+                    self.una_text if self.una_present else None,
+                )
+                lexemes[m] = (tag, pieces[m], offsets[m], parsed, d)
+                if self.delimiters is not d:
+                    # the rest needs the repetition separator: lex it again
+                    self._after_trailer = False
+                    self._forget_notes(noted, offsets[m + 1])
+                    yield _without(lexemes[: m + 1], dropped)
+                    return False, offsets[m + 1]
+            elif tag == "UNZ" and m + 1 < len(pieces):
+                following = pieces[m + 1]
+                if following.startswith(("UNA", "UNB")):
+                    entry = self._entry(offsets[m + 1])
+                    if entry[0] != self._base(d) or (entry[1] is not None and len(following) > 9):
+                        self._after_trailer = False
+                        self._forget_notes(noted, offsets[m + 1])
+                        yield _without(lexemes[: m + 1], dropped)
+                        return True, offsets[m + 1]
                     self.una_present = entry[1] is not None
                     self.una_text = entry[1]
                     self.declared_repetition = entry[2]
-                    if s.startswith("UNA"):
-                        continue
-            if has_release and r in s:  # type: ignore[operator]
-                tag, parsed = self._split_released(s, start, d)
-                if tag in _ENVELOPE_TAGS:
-                    marks.append(len(batch))
-                    after_trailer = tag == "UNZ"
-                append((tag, s, start, parsed, d))
-                continue
-            tag = s.partition(e)[0]
-            if c in tag:
-                tag = tag.partition(c)[0]
-            if tag in _ENVELOPE_TAGS:
-                marks.append(len(batch))
-                if tag == "UNB":
-                    parsed = split_plain(s, d)
-                    self._activate_repetition(parsed)
-                    self.dialects[start] = (
-                        self.delimiters,
-                        self.una_text if self.una_present else None,
-                    )
-                    append((tag, s, start, parsed, d))
-                    if self.delimiters is not d:
-                        # the rest needs the repetition separator: lex it again
-                        self._after_trailer = False
-                        yield batch, marks
-                        return False, off
-                    continue
-                after_trailer = tag == "UNZ"
-            append((tag, s, start, None, d))
-        if tail.strip(_BLANK):
+                    if following.startswith("UNA"):
+                        dropped.append(m + 1)
+        if dropped:
+            # a consumed UNA is not a segment: forget what lexing it noted
+            gone = {offsets[k] for k in dropped}
+            self.notes[noted:] = [n for n in self.notes[noted:] if n.offset not in gone]
+        batch, batch_marks = _without(lexemes, dropped) if dropped else (lexemes, marks)
+        after_trailer = tags[-1] == "UNZ" if pieces else after_trailer
+        stripped = tail.strip(_BLANK)
+        if stripped:
             # only at the very end of the input: an unterminated last segment
-            stripped = tail.strip(_BLANK)
-            start = off + len(tail) - len(tail.lstrip(_BLANK))
+            start = offsets[-1] + len(tail) - len(tail.lstrip(_BLANK))
             if after_trailer:
-                yield batch, marks
+                self._after_trailer = False
+                yield batch, batch_marks
                 return True, start
             self.notes.append(
                 LexicalNote(
@@ -398,11 +400,17 @@ class Tokenizer:
             )
             lexeme = self._lexeme(stripped, start)
             if lexeme[0] in _ENVELOPE_TAGS:
-                marks.append(len(batch))
-            append(lexeme)
+                batch_marks = [*batch_marks, len(batch)]
+            batch = [*batch, lexeme]
+            after_trailer = lexeme[0] == "UNZ"
         self._after_trailer = after_trailer
-        yield batch, marks
+        yield batch, batch_marks
         return None
+
+    def _forget_notes(self, since: int, cut: int) -> None:
+        """Drop this block's notes at or after `cut`: that text is lexed again."""
+        notes = self.notes
+        notes[since:] = [note for note in notes[since:] if note.offset < cut]
 
     def _base(self, d: Delimiters) -> Delimiters:
         return d if d.repetition is None else d.with_repetition(None)
@@ -506,6 +514,13 @@ def elements_of(lexeme: Lexeme) -> list[Value]:
     """A lexeme's element values (parsed now unless the lexer already did)."""
     parsed = lexeme[3]
     return parsed if parsed is not None else split_plain(lexeme[1], lexeme[4])
+
+
+def _without(lexemes: list[Lexeme], dropped: list[int]) -> tuple[list[Lexeme], list[int]]:
+    """The lexemes minus the dropped positions, with their envelope marks recomputed."""
+    gone = set(dropped)
+    kept = [lexeme for k, lexeme in enumerate(lexemes) if k not in gone]
+    return kept, [k for k, lexeme in enumerate(kept) if lexeme[0] in _ENVELOPE_TAGS]
 
 
 def _uniform_line_end(chunk: str, terminator: str, release: str | None) -> str | None:

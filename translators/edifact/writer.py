@@ -135,10 +135,12 @@ def write(
     acknowledgement_request: bool = False,
     test: bool = False,
     line_break: bool = False,
+    encoding: str | None = None,
 ) -> bytes:
-    """One interchange as bytes in the repertoire's encoding. UNA is written when the
-    delimiters differ from the syntax version's defaults; UNT, UNE and UNZ counts are
-    computed here, never taken from the caller."""
+    """One interchange as bytes in the repertoire's encoding (or `encoding`, e.g. to mirror
+    bytes a partner actually sent). UNA is written when the delimiters differ from the syntax
+    version's defaults; UNT, UNE and UNZ counts are computed here, never taken from the
+    caller."""
     delimiters = delimiters or default_delimiters(syntax_version)
     if syntax_version != "4" and delimiters.repetition is not None:
         raise WriterError("a repetition separator exists only in syntax version 4")
@@ -195,6 +197,8 @@ def write(
     una = not delimiters.is_default_for(syntax_version)
     text = render_segments(segments, delimiters, una=una, line_break=line_break)
     try:
+        if encoding is not None:
+            return text.encode(encoding, "surrogateescape")
         return text.encode(repertoire.codec)
     except UnicodeEncodeError as exc:
         raise WriterError(

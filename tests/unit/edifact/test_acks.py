@@ -137,3 +137,12 @@ def test_aperak_verdicts() -> None:
     (ack,) = parse_acknowledgements(aperak("BGM+7+X", "ERC+Z29'FTX+AAO+++Bad: code'").encode())
     assert ack.status is AckStatus.REJECTED
     assert [(e.code, e.message) for e in ack.transactions()[0].errors] == [("Z29", "Bad: code")]
+
+
+def test_contrl_echoes_ids_outside_the_declared_repertoire() -> None:
+    data = "UNB+UNOC:3+ŁÓDŹ:ZZ+US+200101:1200+IC9'UNH+1+IFTSTA:D:96A:UN'BGM+77+X'UNT+3+1'"
+    data += "UNZ+1+IC9'"
+    contrl = acknowledge(data.encode(), prepared=WHEN)
+    assert "UCI+IC9+ŁÓDŹ:ZZ+US+7'".encode() in contrl
+    (ack,) = parse_acknowledgements(contrl)
+    assert ack.sender_id == "ŁÓDŹ"

@@ -65,6 +65,7 @@ def test_uniform_lexer_equals_general_lexer(segments: list[str], line_end: str) 
     assert [(n.code, n.offset) for n in fast_tokens.notes] == [
         (n.code, n.offset) for n in slow_tokens.notes
     ]
+    assert fast_tokens.dialects == slow_tokens.dialects
 
 
 def _findings(issues: list) -> list[tuple]:  # type: ignore[type-arg]
