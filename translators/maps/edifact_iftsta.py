@@ -27,6 +27,10 @@ from translators.maps.context import DEFAULT_CONTEXT, MapContext
 
 # DTM qualifiers (2005) that can stand for the event's time, best first
 EVENT_TIMES = ("334", "178", "186", "7", "78")
+ESTIMATED_ARRIVAL = "132"
+# Rec 24 has no "estimate" status: an in-transit status whose only time is an estimated
+# arrival (DTM+132) is how an IFTSTA says "ETA updated", and how we write one
+ETA_STATUS = "31"
 LOCATION_QUALIFIER = "14"  # written: location of goods
 
 
@@ -162,6 +166,22 @@ def _event(
         milestone = Milestone.UNKNOWN
     location = status.location
     time, assumed = None, False
+    qualifiers = {d.get(1, 1).strip() for d in status.times}
+    if (
+        milestone is Milestone.IN_TRANSIT
+        and ESTIMATED_ARRIVAL in qualifiers
+        and not qualifiers & set(EVENT_TIMES)
+    ):
+        milestone = Milestone.ETA_UPDATED
+        estimate = next(d for d in status.times if d.get(1, 1).strip() == ESTIMATED_ARRIVAL)
+        time, assumed = e.read_time(
+            estimate,
+            context,
+            findings,
+            f"{path}.DTM",
+            region=location.region if location else None,
+            country=location.country if location else None,
+        )
     ordered = sorted(
         status.times,
         key=lambda d: (
@@ -229,7 +249,8 @@ def from_canonical(
         out.append(sts)
         out.extend(e.write_references(event.references, context))
         if event.time is not None:
-            out.append(e.write_time("334", event.time, local=event.time_zone_assumed))
+            qualifier = ESTIMATED_ARRIVAL if event.milestone is Milestone.ETA_UPDATED else "334"
+            out.append(e.write_time(qualifier, event.time, local=event.time_zone_assumed))
         out.extend(e.free_text("AAI", event.remarks))
         place = codes.PLACE_FOR_MILESTONE.get(event.milestone, LOCATION_QUALIFIER)
         if event.location is not None:
@@ -264,6 +285,8 @@ def _sts(event: StatusEvent) -> Segment | None:
         event_code = e.comp(original.status, "", "", original.text)
         return e.seg("STS", original.category or "", event_code, original.reason)
     code = codes.MILESTONE_TO_REC24.get(event.milestone)
+    if event.milestone is Milestone.ETA_UPDATED:
+        code = ETA_STATUS
     if code is None:
         return None
     reason = None
