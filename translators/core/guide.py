@@ -327,7 +327,9 @@ def _structure(entries: Iterable[Any], loop_id: str, usage: str, max_: int) -> L
 
 def read_guide_file(path: Path) -> dict[str, Any]:
     text = path.read_text(encoding="utf-8")
-    raw = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    # libyaml's loader when present: the pure-Python one takes most of a second for a guide set
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    raw = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=loader)
     if not isinstance(raw, dict):
         raise GuideError(f"{path}: a guide is a mapping")
     return raw
