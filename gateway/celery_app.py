@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from celery import Celery
-from kombu.entity import Queue
+from kombu.entity import Exchange, Queue
 
 from gateway import jobs
 from gateway.runtime import Runtime
@@ -32,8 +32,11 @@ MAX_BROKER_COUNTDOWN_S = 60.0
 
 
 @cache
-def worker_runtime() -> Runtime:
-    return Runtime.from_settings(load_settings(), migrate=False)
+def worker_runtime(app: Celery) -> Runtime:
+    """The worker process's runtime; the work it hands on goes back through Celery."""
+    runtime = Runtime.from_settings(load_settings(), migrate=False)
+    runtime.enqueue = CeleryDispatcher(app).enqueue
+    return runtime
 
 
 def make_celery(settings: Settings | None = None) -> Celery:
@@ -47,7 +50,12 @@ def make_celery(settings: Settings | None = None) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         task_default_queue="intake",
-        task_queues=[Queue(name) for name in jobs.QUEUES],  # type: ignore[no-untyped-call]
+        # each queue its own routing key: without one, Celery binds every queue to the
+        # default key and a message sent to one queue is copied into all of them
+        task_queues=[
+            Queue(name, Exchange(name, type="direct"), routing_key=name)  # type: ignore[no-untyped-call]
+            for name in jobs.QUEUES
+        ],
         broker_transport_options={"visibility_timeout": 3600},
         broker_connection_retry_on_startup=True,
         task_ignore_result=True,
@@ -68,7 +76,7 @@ def make_celery(settings: Settings | None = None) -> Celery:
 
 def _register(app: Celery, spec: jobs.JobSpec) -> None:
     def run(*args: Any) -> Any:
-        return spec.fn(worker_runtime(), *args)
+        return spec.fn(worker_runtime(app), *args)
 
     app.task(name=spec.name, queue=spec.queue)(run)
 

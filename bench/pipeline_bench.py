@@ -1,0 +1,299 @@
+"""End-to-end pipeline benchmark: interchanges of 10 transactions (214 and 210 mixed) sent
+signed and encrypted over AS2 to a running gateway (`edigw serve`), worked by Celery worker
+processes on Redis with PostgreSQL, posted into the Odoo emulator (its own process).
+
+Reports the intake rate (AS2 messages/s and documents/s), end-to-end documents/s (first
+intake to last posting), p50/p99 intake-to-posted latency, and lost/duplicated documents
+(checked in the store and in Odoo). Everything runs on loopback; the Redis server, the
+PostgreSQL database and all processes are the benchmark's own and are removed after.
+
+Usage: python bench/pipeline_bench.py [--interchanges 1000] [--workers 2]
+Figures go to bench/results/pipeline.md."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from statistics import quantiles
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+RESULTS = ROOT / "bench" / "results" / "pipeline.md"
+PG_ADMIN_URL = os.environ.get(
+    "EDIGW_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+PER_INTERCHANGE = 10
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_port(port: int, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), 1):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{what} did not come up on port {port}") from None
+            time.sleep(0.2)
+
+
+def _interchange(n: int) -> bytes:
+    """Interchange n from the partner: ten 214s when n is even, ten 210s when odd (one
+    functional group holds one kind of transaction set)."""
+    from translators.core import Segment
+    from translators.x12 import Delimiters, Envelope, write
+
+    def tx(control: str, lines: list[str]) -> list[Segment]:
+        body = [Segment(t.split("*")[0], t.split("*")[1:]) for t in lines]
+        return [*body, Segment("SE", [str(len(body) + 1), control])]
+
+    sets = []
+    for t in range(PER_INTERCHANGE):
+        control = f"{t + 1:04d}"
+        if n % 2 == 0:
+            sets.append(tx(control, [
+                f"ST*214*{control}", f"B10*PRO{n:06d}*WH/OUT/00042*ACMF", "LX*1",
+                f"AT7*X6*NS***20261128*{t:02d}{n % 60:02d}*CT", "MS1*CHICAGO*IL*US",
+            ]))  # fmt: skip
+        else:
+            total = 140000 + t
+            sets.append(tx(control, [
+                f"ST*210*{control}",
+                f"B3**BENCH-{n}-{t}*WH/OUT/00042*PP**20261128*{total}**20261127*035*ACMF",
+                "C3*USD", "LX*1", "L1*1***120000****400", "LX*2", f"L1*2***{total - 120000}****FUE",
+                f"L3*1200*G***{total}",
+            ]))  # fmt: skip
+    envelope = Envelope(
+        sender_id="ACMF", sender_qualifier="02", receiver_id="061524983",
+        receiver_qualifier="01", application_sender="ACMF", application_receiver="061524983",
+        control_number=n, group_control_number=n, functional_id="QM" if n % 2 == 0 else "IM",
+        version="004010",
+    )  # fmt: skip
+    return write(sets, envelope, Delimiters(suffix="\n"))
+
+
+def _profile(work: Path, keys: dict[str, Path], port: int) -> Path:
+    import yaml
+
+    data = yaml.safe_load((ROOT / "partner_profiles/examples/acme-ltl.yaml").read_text())
+    data["transports"] = {
+        "as2": {
+            "our_as2_id": "NORTHWIND-EDI",
+            "their_as2_id": "ACMEFREIGHT",
+            "url": "http://127.0.0.1:9/unused",
+            "our_key": f"file:{keys['our_key']}",
+            "our_certificate": f"file:{keys['our_cert']}",
+            "their_certificates": [f"file:{keys['their_cert']}"],
+        },
+        # acknowledgements go to ACME's mailbox on our SFTP server, not back over AS2
+        "sftp_mailbox": {
+            "username": "acme",
+            "public_keys": [
+                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmZfLSU9p9L74UZ4KE3YuZc6z/SkezPXJcVINJepeWi b"
+            ],
+        },
+        "send_via": "sftp_mailbox",
+    }
+    data["sla"]["210"].pop("batch_window", None)
+    folder = work / "profiles"
+    folder.mkdir()
+    (folder / "acme-ltl.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--interchanges", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--senders", type=int, default=4, help="concurrent AS2 senders")
+    args = parser.parse_args()
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    from as2_bench import _identity
+    from sqlalchemy import create_engine, func, select, text
+
+    from gateway.as2.client import send
+    from gateway.as2.config import PartnerAs2Config, load_certificates, load_key_pair
+    from gateway.odoo.client import OdooClient
+    from gateway.runtime import Runtime
+    from gateway.settings import load_settings
+    from gateway.store import Document, Event, Interchange
+
+    work = Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
+    procs: list[subprocess.Popen[bytes]] = []
+    db_name = f"edigw_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{db_name}"'))
+    db_url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{db_name}"
+    try:
+        our_key, our_cert = _identity("northwind", work)
+        their_key, their_cert = _identity("acme", work)
+        keys = {"our_key": our_key, "our_cert": our_cert, "their_cert": their_cert}
+        redis_port, http_port, odoo_port, sftp_port = (_free_port() for _ in range(4))
+        profiles = _profile(work, keys, http_port)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("EDIGW_")} | {
+            "EDIGW_DATABASE_URL": db_url,
+            "EDIGW_BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",
+            "EDIGW_VAR_DIR": str(work / "var"),
+            "EDIGW_PROFILES_DIR": str(profiles),
+            "EDIGW_ODOO_URL": f"http://127.0.0.1:{odoo_port}",
+            "EDIGW_HTTP_PORT": str(http_port),
+            "EDIGW_SFTP_PORT": str(sftp_port),
+            "EDIGW_LOG_LEVEL": "WARNING",
+        }
+        edigw = str(Path(sys.executable).with_name("edigw"))
+        logs = work / "logs"
+        logs.mkdir()
+
+        def start(name: str, argv: list[str]) -> None:
+            out = (logs / f"{name}.log").open("wb")
+            procs.append(subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT))
+
+        redis = shutil.which("redis-server") or "redis-server"
+        start("redis", [redis, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+                        "--appendonly", "no", "--dir", str(work)])  # fmt: skip
+        start("odoo", [sys.executable, "-m", "gateway.odoo.emulator", "--port", str(odoo_port),
+                       "--db-path", str(work / "odoo.sqlite3")])  # fmt: skip
+        _wait_port(redis_port, "redis")
+        _wait_port(odoo_port, "odoo emulator")
+        start("serve", [edigw, "serve"])
+        _wait_port(http_port, "edigw serve")
+        for w in range(args.workers):
+            start(f"worker-{w}", [edigw, "worker", "-c", "1", "--pool=solo",
+                                  "--without-gossip", "--without-mingle"])  # fmt: skip
+
+        sender_rt = Runtime.from_settings(load_settings(var_dir=work / "sender"))
+        partner = PartnerAs2Config(
+            partner_id="northwind", partner_as2_id="NORTHWIND-EDI", our_as2_id="ACMEFREIGHT",
+            our_keys=[load_key_pair(str(their_key), str(their_cert))],
+            partner_certificates=load_certificates(str(our_cert)),
+            url=f"http://127.0.0.1:{http_port}/as2",
+        )  # fmt: skip
+        files = [_interchange(1000 + n) for n in range(args.interchanges)]
+        expected = args.interchanges * PER_INTERCHANGE
+
+        def push(data: bytes) -> bool:
+            return send(sender_rt, partner, data, "bench.edi").ok
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(args.senders) as pool:
+            delivered = list(pool.map(push, files))
+        intake_s = time.perf_counter() - t0
+        if not all(delivered):
+            raise SystemExit(f"{delivered.count(False)} AS2 sends failed; see {logs}")
+
+        store = Runtime.from_settings(load_settings(database_url=db_url, var_dir=work / "var"))
+
+        def posted() -> int:
+            with store.db.session() as s:
+                return int(s.scalar(select(func.count()).where(Document.state == "posted")) or 0)
+
+        deadline = time.monotonic() + 3600
+        while posted() < expected and time.monotonic() < deadline:
+            time.sleep(1)
+        e2e_s = time.perf_counter() - t0
+        with store.db.session() as s:
+            documents = int(s.scalar(select(func.count()).select_from(Document)) or 0)
+            done = posted()
+            rows = s.execute(
+                select(Interchange.received_at, func.max(Event.at))
+                .join(Document, Document.interchange_id == Interchange.id)
+                .join(Event, Event.document_id == Document.id)
+                .where(Event.to_state == "posted", Interchange.direction == "in")
+                .group_by(Document.id, Interchange.received_at)
+            ).all()
+        latencies = sorted((at - received).total_seconds() for received, at in rows)
+        cuts = quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+        with OdooClient(f"http://127.0.0.1:{odoo_port}", "edigw", "admin", "admin") as odoo:
+            odoo.connect()
+            bodies = odoo.search_read("mail.message", [["model", "=", "stock.picking"]], ["body"])
+            bills = odoo.search_read("account.move", [["ref", "like", "BENCH-"]], ["ref"])
+        notes = [
+            m.group(0) for b in bodies if (m := re.search(r"interchange \d{9}.*", str(b["body"])))
+        ]
+        refs = [b["ref"] for b in bills]
+        duplicated = (len(notes) - len(set(notes))) + (len(refs) - len(set(refs)))
+        lost = expected - done
+        figures = {
+            "interchanges": args.interchanges,
+            "documents": expected,
+            "workers": args.workers,
+            "intake_messages_per_s": args.interchanges / intake_s,
+            "intake_documents_per_s": expected / intake_s,
+            "end_to_end_documents_per_s": done / e2e_s,
+            "p50_latency_s": cuts[49] if cuts else None,
+            "p99_latency_s": cuts[98] if cuts else None,
+            "stored_documents": documents,
+            "lost": lost,
+            "duplicated": duplicated,
+        }
+        _report(figures)
+    finally:
+        for proc in reversed(procs):
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+        admin.dispose()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _report(f: dict[str, object]) -> None:
+    load = os.getloadavg()
+    lines = [
+        "# Pipeline benchmark",
+        "",
+        f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node()}, "
+        f"{os.cpu_count()} cores, load average {load[0]:.1f} at the end; Python "
+        f"{platform.python_version()}.",
+        "",
+        f"{f['interchanges']} AS2 messages (signed + encrypted) of {PER_INTERCHANGE} "
+        f"transactions each (214s and 210s, alternating), {f['documents']} documents, "
+        f"{f['workers']} Celery worker processes, Redis, PostgreSQL, the Odoo emulator.",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        f"| intake (AS2 messages/s) | {f['intake_messages_per_s']:.1f} |",
+        f"| intake (documents/s) | {f['intake_documents_per_s']:.1f} |",
+        f"| end to end (documents/s, first intake to last posting) | "
+        f"{f['end_to_end_documents_per_s']:.1f} |",
+        f"| intake-to-posted latency p50 (s) | {f['p50_latency_s']:.1f} |",
+        f"| intake-to-posted latency p99 (s) | {f['p99_latency_s']:.1f} |",
+        f"| documents stored | {f['stored_documents']} |",
+        f"| lost | {f['lost']} |",
+        f"| duplicated in Odoo | {f['duplicated']} |",
+        "",
+    ]
+    text = "\n".join(lines)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
