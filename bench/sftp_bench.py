@@ -174,10 +174,14 @@ def ours(work: Path, payload: Path) -> tuple[Target, Callable[[], None], Callabl
                     "/inbound/upload.bin", "/outbound/ready.bin")  # fmt: skip
 
     def reset() -> None:
+        # the last session's upload moves to archive/ as that session ends: wait for it
+        deadline = time.monotonic() + 30
+        while server.active_sessions("bench") and time.monotonic() < deadline:
+            time.sleep(0.01)
         # each upload is a new file for intake (else it is a recorded duplicate, same cost)
         for folder in ("inbound", "archive"):
             for path in (root / "bench" / folder).iterdir():
-                path.unlink()
+                path.unlink(missing_ok=True)
 
     def stop() -> None:
         server.stop()
