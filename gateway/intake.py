@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from gateway.runtime import Runtime
 from gateway.store import BlobRef, Event, Interchange
@@ -37,24 +38,17 @@ class IntakeResult:
         return self.duplicate_of is not None
 
 
-def take_in(
+def _record(
     runtime: Runtime,
-    payload: bytes | Iterable[bytes],
-    *,
+    blob: BlobRef,
     transport: str,
-    transport_ref: str | None = None,
-    delivery_key: str | None = None,
-    partner_id: str | None = None,
-    meta: dict[str, Any] | None = None,
-    actor: str | None = None,
-) -> IntakeResult:
-    """Store one received payload and record it; enqueue processing unless it is a repeat.
-
-    `payload` may be bytes or an iterable of chunks (streamed to the blob store, never held
-    whole). `delivery_key` identifies the delivery for duplicate detection; without one, every
-    call is a new delivery."""
-    chunks = [payload] if isinstance(payload, bytes) else payload
-    blob = runtime.blobs.put_chunks(chunks)
+    transport_ref: str | None,
+    delivery_key: str | None,
+    partner_id: str | None,
+    meta: dict[str, Any] | None,
+    actor: str | None,
+) -> tuple[int | None, int]:
+    """Insert the interchange row (and its event); returns (first delivery id, new id)."""
     with runtime.db.session() as session:
         first = None
         if delivery_key is not None:
@@ -95,7 +89,39 @@ def take_in(
                 | ({"duplicate_of": first} if first else {}),
             )
         )
-        interchange_id = record.id
+        return first, record.id
+
+
+def take_in(
+    runtime: Runtime,
+    payload: bytes | Iterable[bytes],
+    *,
+    transport: str,
+    transport_ref: str | None = None,
+    delivery_key: str | None = None,
+    partner_id: str | None = None,
+    meta: dict[str, Any] | None = None,
+    actor: str | None = None,
+) -> IntakeResult:
+    """Store one received payload and record it; enqueue processing unless it is a repeat.
+
+    `payload` may be bytes or an iterable of chunks (streamed to the blob store, never held
+    whole). `delivery_key` identifies the delivery for duplicate detection; without one, every
+    call is a new delivery."""
+    chunks = [payload] if isinstance(payload, bytes) else payload
+    blob = runtime.blobs.put_chunks(chunks)
+    for _ in range(2):
+        try:
+            first, interchange_id = _record(
+                runtime, blob, transport, transport_ref, delivery_key, partner_id, meta, actor
+            )
+            break
+        except IntegrityError:
+            # a concurrent delivery with the same key was recorded first: record this one
+            # again, now as its duplicate
+            continue
+    else:  # pragma: no cover - the second attempt always sees the first row
+        raise RuntimeError(f"could not record delivery {delivery_key!r}")
     enqueued = False
     if first is None:
         try:

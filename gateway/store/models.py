@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -134,6 +135,16 @@ class Interchange(Base):
         Index("ix_interchange_control", "partner_id", "direction", "control_number"),
         Index("ix_interchange_transport_ref", "transport", "transport_ref"),
         Index("ix_interchange_delivery", "direction", "transport", "delivery_key"),
+        # one first delivery per key: concurrent repeats of a delivery cannot both be first
+        Index(
+            "ux_interchange_first_delivery",
+            "direction",
+            "transport",
+            "delivery_key",
+            unique=True,
+            postgresql_where=text("duplicate_of IS NULL AND delivery_key IS NOT NULL"),
+            sqlite_where=text("duplicate_of IS NULL AND delivery_key IS NOT NULL"),
+        ),
         Index("ix_interchange_ack_due", "ack_status", "ack_due_at"),
     )
 

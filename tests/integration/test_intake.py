@@ -53,3 +53,27 @@ def test_lost_enqueue_leaves_durable_row(runtime: Runtime) -> None:
     with runtime.db.session() as s:
         (row,) = s.scalars(select(Interchange)).all()
         assert row.status == "received"
+
+
+def test_concurrent_repeats_of_one_delivery_on_postgres(tmp_path, fresh_pg_url: str) -> None:
+    """Eight simultaneous deliveries with the same key: exactly one is processed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gateway.settings import load_settings
+
+    rt = Runtime.from_settings(load_settings(var_dir=tmp_path / "var", database_url=fresh_pg_url))
+    sent: list[int] = []
+    rt.enqueue = lambda task, interchange_id: sent.append(interchange_id)
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            results = list(
+                pool.map(
+                    lambda n: take_in(rt, b"ISA*same~", transport="as2", delivery_key="<m@x>"),
+                    range(8),
+                )
+            )
+        firsts = [r for r in results if not r.duplicate]
+        assert len(firsts) == 1 and sent == [firsts[0].interchange_id]
+        assert {r.duplicate_of for r in results if r.duplicate} == {firsts[0].interchange_id}
+    finally:
+        rt.close()
