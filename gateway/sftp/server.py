@@ -65,6 +65,7 @@ OPEN_REFUSED: int = paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
 
 CHUNK = 1 << 20
 AUTH_DEADLINE_SECONDS = 60.0
+MAX_CONNECTIONS = 256  # open SSH connections per server, logged in or not
 
 
 def sftp_root(runtime: Runtime) -> Path:
@@ -799,8 +800,16 @@ def _hash_file(path: Path) -> str:
 class SftpServerHandle:
     """A running hosted SFTP server; `stop()` closes the listener and every connection."""
 
-    def __init__(self, listener: socket.socket, hub: _Hub, host_key: paramiko.PKey) -> None:
+    def __init__(
+        self,
+        listener: socket.socket,
+        hub: _Hub,
+        host_key: paramiko.PKey,
+        max_connections: int = MAX_CONNECTIONS,
+    ) -> None:
         self._listener = listener
+        self.max_connections = max_connections
+        self._connections = 0
         self._hub = hub
         self.host_key = host_key
         self.host, self.port = listener.getsockname()[:2]
@@ -832,6 +841,17 @@ class SftpServerHandle:
                 log.exception("sftp: accept failed")
                 time.sleep(0.5)
                 continue
+            with self._lock:
+                full = self._connections >= self.max_connections
+                if not full:
+                    self._connections += 1
+            if full:
+                # each connection holds a thread until it logs in (or 60 s pass): a cap keeps
+                # a flood of idle connections from exhausting the process
+                log.warning("sftp: %d connections open, refusing %s", self.max_connections,
+                            address[0])  # fmt: skip
+                client.close()
+                continue
             threading.Thread(
                 target=self._serve_connection,
                 args=(client, f"{address[0]}:{address[1]}"),
@@ -840,6 +860,13 @@ class SftpServerHandle:
             ).start()
 
     def _serve_connection(self, client: socket.socket, peer: str) -> None:
+        try:
+            self._serve(client, peer)
+        finally:
+            with self._lock:
+                self._connections -= 1
+
+    def _serve(self, client: socket.socket, peer: str) -> None:
         session = _PartnerSession(self._hub, peer)
         transport = paramiko.Transport(client)
         with self._lock:
@@ -888,6 +915,7 @@ def serve(
     host_key_path: Path | str,
     *,
     allow_password: bool = False,
+    max_connections: int = MAX_CONNECTIONS,
 ) -> SftpServerHandle:
     """Start the hosted SFTP server on a background thread; port 0 picks a free port.
 
@@ -907,6 +935,6 @@ def serve(
         listener.close()
         raise
     listener.settimeout(0.5)
-    handle = SftpServerHandle(listener, hub, host_key).start()
+    handle = SftpServerHandle(listener, hub, host_key, max_connections).start()
     log.info("sftp: serving mailboxes on %s:%d", handle.host, handle.port)
     return handle

@@ -286,3 +286,31 @@ def test_logout_never_archives_a_file_another_session_is_uploading(hosted: Hoste
     assert stored == [b"ISA*first", b"ISA*second"]
     (archived,) = (hosted.mailbox("acme") / "archive").iterdir()
     assert archived.read_bytes() == b"ISA*second"
+
+
+def test_connection_cap_refuses_floods_and_recovers(runtime: Runtime, keys_dir: Path) -> None:
+    h = hosted_server(runtime, keys_dir)
+    h.server.stop()  # restart the same mailboxes with a cap of two connections
+    directory = StaticMailboxDirectory(
+        MailboxConfig(p, f"{p}-user", (k.public_line,)) for p, k in h.keys.items()
+    )
+    h.server = serve(runtime, directory, "127.0.0.1", 0, keys_dir / "host_ed25519",
+                     max_connections=2)  # fmt: skip
+    idle = [socket.create_connection(("127.0.0.1", h.port)) for _ in range(2)]
+    try:
+        time.sleep(0.3)  # let the server count them
+        with pytest.raises((paramiko.SSHException, EOFError, OSError)), client(h, "acme"):
+            pass
+    finally:
+        for sock in idle:
+            sock.close()
+    deadline = time.monotonic() + 20
+    while True:  # once the idle ones are gone, partners get in again
+        try:
+            with client(h, "acme") as sftp:
+                assert sorted(sftp.listdir("/")) == ["archive", "inbound", "outbound"]
+            break
+        except (paramiko.SSHException, EOFError, OSError):
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+    h.server.stop()
