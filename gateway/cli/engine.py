@@ -151,6 +151,8 @@ def _partner_rendering(partner: str, standard: str) -> tuple[Any, Any, str]:
             receiver_id=theirs.isa_id or "RECEIVER",
             sender_qualifier=ours.isa_qualifier or "ZZ",
             receiver_qualifier=theirs.isa_qualifier or "ZZ",
+            application_sender=ours.gs_id,
+            application_receiver=theirs.gs_id,
         )
     else:
         parties = Parties(

@@ -145,6 +145,9 @@ class Parties:
     interchange_control_number: int = 1
     group_control_number: int = 1
     test: bool = False
+    # X12 GS-02 / GS-03 when they differ from the ISA ids
+    application_sender: str | None = None
+    application_receiver: str | None = None
 
 
 def render(
@@ -173,6 +176,8 @@ def render(
             control_number=parties.interchange_control_number,
             group_control_number=parties.group_control_number,
             functional_id=FUNCTIONAL_ID[segments[0].get(1)],
+            application_sender=parties.application_sender,
+            application_receiver=parties.application_receiver,
             version=version,
             test_indicator="T" if parties.test else "P",
             timestamp=prepared,

@@ -72,6 +72,7 @@ def test_render_with_a_partner_uses_its_envelope_ids(tmp_path: Path) -> None:
     (transaction,) = list(x12.iter_transactions(result.output.encode("latin-1")))
     assert transaction.interchange.receiver_id == "ACMF"
     assert transaction.interchange.receiver_qualifier == "02"
+    assert (transaction.group.sender_id, transaction.group.receiver_id) == ("061524983", "ACMF")
 
 
 def test_render_refuses_a_bad_record_with_field_messages(tmp_path: Path) -> None:
