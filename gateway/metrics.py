@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import prometheus_client
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -16,8 +17,8 @@ from gateway.runtime import Runtime
 from gateway.store import Document, ExceptionRecord, Interchange
 from gateway.store.models import AckStatus, ExceptionStatus
 
-REGISTRY = CollectorRegistry(auto_describe=True)
-
+# the process-wide registry, shared with the transports' own metrics (gateway/as2/metrics.py)
+REGISTRY = prometheus_client.REGISTRY
 DOCUMENTS = Counter(
     "edigw_documents_total",
     "Documents by partner, type and outcome (received, rejected, posted, failed, exception)",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from gateway.odoo.rules import OdooRules
 from gateway.runtime import Runtime
 from gateway.store import ExceptionRecord
 from gateway.store.journal import note, resolve_exception
@@ -21,13 +22,14 @@ class ResolveError(Exception):
 
 
 def _post_held_bill(runtime: Runtime, record: ExceptionRecord) -> dict[str, Any]:
+    """Post the draft bill (and its landed cost, when the profile books freight that way)."""
+    profile = runtime.profiles.get(record.partner_id or "")
+    if profile is None:
+        raise ResolveError(f"partner profile {record.partner_id!r} is not loaded")
     bill_id = int(record.detail["bill_id"])
-    client = runtime.odoo.client
-    (bill,) = client.read("account.move", [bill_id], ["name", "state"])
-    if bill["state"] == "draft":
-        client.call("account.move", "action_post", ids=[bill_id])
-        (bill,) = client.read("account.move", [bill_id], ["name", "state"])
-    return {"odoo": f"account.move,{bill_id}", "bill": bill["name"], "state": bill["state"]}
+    result = runtime.odoo.release_bill(bill_id, OdooRules.from_profile(profile))
+    (bill,) = runtime.odoo.client.read("account.move", [bill_id], ["name", "state"])
+    return {"odoo": result.as_dict(), "bill": bill["name"], "state": bill["state"]}
 
 
 FOLLOW_UPS: dict[str, Callable[[Runtime, ExceptionRecord], dict[str, Any]]] = {

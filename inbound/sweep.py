@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from gateway.as2 import client as as2_client
+from gateway.as2 import receive as as2_receive
 from gateway.jobs import job
 from gateway.runtime import Runtime
 from gateway.store import Document, DocumentState, Interchange
@@ -64,4 +66,8 @@ def sweep(runtime: Runtime, now_iso: str | None = None) -> dict[str, int]:
     counts["documents"] = len(due_documents)
     counts["deliveries"] = len(undelivered)
     counts["overdue"] = sla.mark_overdue(runtime, now)
+    # AS2 upkeep: async MDNs we owe partners whose delivery failed, and async MDNs we are
+    # owed that are now overdue
+    counts["mdns_resent"] = as2_receive.resend_pending_mdns(runtime)
+    counts["mdns_overdue"] = len(as2_client.mark_overdue(runtime, now=now))
     return counts

@@ -10,13 +10,21 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from gateway import __version__, metrics
+from gateway.as2 import http as as2_http
+from gateway.as2.metrics import watch_certificates
+from gateway.partners import ProfileAs2Directory
 from gateway.runtime import Runtime
 
 
 def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(title="edigw", version=__version__)
     app.state.runtime = runtime
-    app.include_router(__import__("gateway.as2.http", fromlist=["router"]).router())
+    # partners' AS2 settings come from their profiles; the certificates are watched for
+    # expiry on every scrape of /metrics
+    directory = ProfileAs2Directory(runtime.profiles)
+    app.state.as2_directory = directory
+    watch_certificates(directory.all)
+    app.include_router(as2_http.router())
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:

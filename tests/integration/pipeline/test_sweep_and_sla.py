@@ -49,7 +49,14 @@ def test_sweep_reenqueues_stuck_and_due_work(runtime: Runtime) -> None:
         ids = [d.id for d in docs]
         stuck_id = stuck.id
     counts = sweep(runtime)
-    assert counts == {"interchanges": 1, "documents": 2, "deliveries": 0, "overdue": 0}
+    assert counts == {
+        "interchanges": 1,
+        "documents": 2,
+        "deliveries": 0,
+        "overdue": 0,
+        "mdns_resent": 0,
+        "mdns_overdue": 0,
+    }
     assert sorted(sent) == sorted(
         [
             ("inbound.process_interchange", (stuck_id,)),
