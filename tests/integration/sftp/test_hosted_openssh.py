@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select, text
 
 from gateway.intake import PROCESS_TASK
-from gateway.metrics import REGISTRY
 from gateway.runtime import Runtime
 from gateway.settings import load_settings
 from gateway.sftp import deliver_to_mailbox, place_outbound

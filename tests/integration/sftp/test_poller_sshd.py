@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from gateway.intake import PROCESS_TASK
-from gateway.metrics import REGISTRY
 from gateway.runtime import Runtime
 from gateway.settings import load_settings
 from gateway.sftp import RemoteConfig, RemoteError, StaticRemoteDirectory
