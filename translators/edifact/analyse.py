@@ -305,6 +305,7 @@ def _place(message: ParsedMessage, found: list[Issue]) -> list[Issue]:
             interchange=message.interchange.ordinal,
             group=group,
             transaction=message.ordinal,
+            segment_index=message.first_index + position - 1 if position else None,
             byte_offset=byte_offset,
             line=line,
         )

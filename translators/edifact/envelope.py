@@ -103,6 +103,7 @@ class ParsedMessage:
     raw: list[Lexeme]
     issues: list[Issue] = field(default_factory=list)
     closed: bool = False  # False: no UNT before the next header or the end of input
+    first_index: int = 1  # UNH's 1-based index among the interchange's segments (UNB = 1)
     # how to turn a text offset into (byte offset, line) for positions in `segments()`
     locate: Locator | None = None
 
@@ -129,6 +130,7 @@ class ParsedMessage:
                         group=group,
                         transaction=self.ordinal,
                         segment_id=tag,
+                        segment_index=self.first_index + position - 1,
                         segment_position=position,
                         byte_offset=byte_offset,
                         line=line,
@@ -218,6 +220,7 @@ class EnvelopeReader:
         group: int | None = None,
         transaction: int | None = None,
         segment_id: str | None = None,
+        segment_index: int | None = None,
         segment_position: int | None = None,
         element_position: int | None = None,
         component: int | None = None,
@@ -235,6 +238,7 @@ class EnvelopeReader:
                 group=group,
                 transaction=transaction,
                 segment_id=segment_id,
+                segment_index=segment_index,
                 segment_position=segment_position,
                 element=element_position,
                 component=component,
@@ -263,6 +267,9 @@ class EnvelopeReader:
             nonlocal message
             closing = message
             message = None
+            if closing is not None and interchange is not None:
+                # UNH and UNT were counted as they came; the body was not
+                interchange.segment_count += len(closing.raw) - (2 if closing.closed else 1)
             if closing is not None and reason is not None:
                 closing.issues.append(
                     self._issue(
@@ -478,7 +485,7 @@ class EnvelopeReader:
                                     segment_id="UNB",
                                 )
                             )
-                        interchange = _Open(header, start_offset=offset)
+                        interchange = _Open(header, segment_count=1, start_offset=offset)
                         yield header
                     current = interchange
                     if group is None:
@@ -837,6 +844,7 @@ class EnvelopeReader:
             association=parts[4],
             raw=[raw],
             locate=self.locate,
+            first_index=interchange.segment_count,
         )
         reference = message.reference
         references = interchange.references
@@ -848,6 +856,7 @@ class EnvelopeReader:
             "group": group.ordinal if group else None,
             "transaction": number,
             "segment_id": "UNH",
+            "segment_index": message.first_index,
             "segment_position": 1,
         }
         if not message.reference:
@@ -904,6 +913,7 @@ class EnvelopeReader:
             "group": message.group.ordinal if message.group else None,
             "transaction": message.ordinal,
             "segment_id": "UNT",
+            "segment_index": message.first_index + actual - 1,
             "segment_position": actual,
         }
         if not count.isdigit() or int(count) != actual:

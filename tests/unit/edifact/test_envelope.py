@@ -217,3 +217,19 @@ def test_analyse_leaves_the_garbage_collector_as_it_found_it() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_segment_index_counts_from_unb_across_messages_and_groups() -> None:
+    data = (
+        UNB  # 1
+        + "UNG+IFTSTA+A+B+200101:1200+G1+UN+D:96A'"  # 2
+        + message("M1")  # 3..5
+        + message("M2", count=9)  # 6..8
+        + "UNE+2+G1'UNZ+1+IC1'"
+    ).encode()
+    first, second = list(iter_messages(data))
+    assert [s.location.segment_index for s in first.segments()] == [3, 4, 5]  # type: ignore[union-attr]
+    assert [s.location.segment_index for s in second.segments()] == [6, 7, 8]  # type: ignore[union-attr]
+    (_, bad) = analyse(data, validate=False).interchanges[0].transactions()
+    assert bad.issues[0].location.segment_index == 8
+    assert bad.issues[0].location.segment_position == 3
