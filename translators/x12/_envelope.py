@@ -374,7 +374,9 @@ class X12Reader:
                     self._tx_texts += parts[i:end]
                     self._tx_offsets += offsets[i:end]
                     if closing:
-                        yield from self._close_transaction(True, None)
+                        done = self._close_transaction(True, None)
+                        if done is not None:
+                            yield done
                     i = end
                     continue
                 # an envelope segment inside the open set: handled one by one below
@@ -481,7 +483,7 @@ class X12Reader:
         ic = self._ic
         if ic is None:
             return
-        yield from self._close_transaction(False, iea)
+        yield from self._closed(False, iea)
         self._close_group(None, iea)
         if ic.implicit_group is not None:
             self._finish_group(ic, ic.implicit_group)
@@ -636,16 +638,19 @@ class X12Reader:
 
     # -- transactions
 
-    def _close_transaction(
-        self, closed: bool, trailer: Segment | None
-    ) -> Iterator[ParsedTransaction]:
+    def _closed(self, closed: bool, trailer: Segment | None) -> Iterator[ParsedTransaction]:
+        transaction = self._close_transaction(closed, trailer)
+        if transaction is not None:
+            yield transaction
+
+    def _close_transaction(self, closed: bool, trailer: Segment | None) -> ParsedTransaction | None:
         """Finish the open set (`closed`: its last text is the SE) and check ST/SE; segment
         objects are only built when there is something to report."""
         segments = self._tx_texts
         group = self._tx_group
         ic = self._ic
         if segments is None or group is None or ic is None:
-            return
+            return None
         offsets = self._tx_offsets
         d = ic.header.delimiters
         self._tx_texts = None
@@ -739,7 +744,7 @@ class X12Reader:
                 )
         if self.retain:
             group.report.transactions.append(report)
-        yield ParsedTransaction(
+        return ParsedTransaction(
             ic.header, group.header, ordinal, segments, offsets, report, first_index
         )
 
@@ -793,12 +798,12 @@ class X12Reader:
             tx.append(text)  # (the batch loop takes these unless the SE has no elements)
             self._tx_offsets.append(raw[2])
             if tag == "SE":
-                yield from self._close_transaction(True, None)
+                yield from self._closed(True, None)
             return
         if tag == "ISA":
             return
         if tag == "ST":
-            yield from self._close_transaction(False, segment)
+            yield from self._closed(False, segment)
             if group is None:
                 if ic.header.enveloped:
                     ic.report.issues.append(
@@ -818,7 +823,7 @@ class X12Reader:
             self._tx_group = group
             return
         if tag == "GS":
-            yield from self._close_transaction(False, segment)
+            yield from self._closed(False, segment)
             if ic.group is not None:
                 self._close_group(None, segment)
             if not ic.header.enveloped:
@@ -833,7 +838,7 @@ class X12Reader:
             self._open_group(ic, segment)
             return
         if tag == "GE":
-            yield from self._close_transaction(False, segment)
+            yield from self._closed(False, segment)
             if group is None:
                 ic.report.issues.append(
                     self._issue(
@@ -847,7 +852,7 @@ class X12Reader:
             self._close_group(segment, segment)
             return
         if tag == "IEA":
-            yield from self._close_transaction(False, segment)
+            yield from self._closed(False, segment)
             if group is not None:
                 self._close_group(None, segment)
             if not ic.header.enveloped:
