@@ -231,7 +231,7 @@ def build_contrl(
             # ids or references the partner sent outside its declared repertoire (UTF-8 in
             # a UNOC file): echo them in the bytes they came in rather than fail
             out.append(write([message], encoding="utf-8", **options))  # type: ignore[arg-type]
-        reference = str(int(reference) + 1) if reference.isdigit() else reference
+        reference = str(int(reference) + 1) if _ascii_digits(reference) else reference
     return b"".join(out)
 
 
@@ -279,7 +279,7 @@ def _error_from(elements: list[Value], code_at: int) -> AckError | None:
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return int(value) if _ascii_digits(value) else None
 
 
 def parse_contrl(message: ParsedMessage) -> Acknowledgement:
@@ -443,3 +443,8 @@ def parse_acknowledgements(data: bytes) -> list[Acknowledgement]:
         elif message.type == "APERAK":
             found.append(parse_aperak(message))
     return found
+
+
+def _ascii_digits(value: str) -> bool:
+    """Only ASCII digits: `str.isdigit` also accepts '²' and the like, which `int` refuses."""
+    return value.isascii() and value.isdigit()

@@ -906,7 +906,7 @@ class EnvelopeReader:
         elements, offset = elements_of(raw), raw[2]
         count, reference = element(elements, 1), element(elements, 2)
         actual = len(message.raw)
-        if reference == message.reference and count.isdigit() and int(count) == actual:
+        if reference == message.reference and _ascii_digits(count) and int(count) == actual:
             return  # the common case: counts and references match
         where = {
             "interchange": message.interchange.ordinal,
@@ -916,7 +916,7 @@ class EnvelopeReader:
             "segment_index": message.first_index + actual - 1,
             "segment_position": actual,
         }
-        if not count.isdigit() or int(count) != actual:
+        if not _ascii_digits(count) or int(count) != actual:
             message.issues.append(
                 self._issue(
                     "unt_count_mismatch",
@@ -947,7 +947,7 @@ class EnvelopeReader:
         elements, offset = elements_of(raw), raw[2]
         count, reference = element(elements, 1), element(elements, 2)
         where = {"interchange": interchange, "group": group.ordinal, "segment_id": "UNE"}
-        if not count.isdigit() or int(count) != messages:
+        if not _ascii_digits(count) or int(count) != messages:
             group.issues.append(
                 self._issue(
                     "une_count_mismatch",
@@ -981,7 +981,7 @@ class EnvelopeReader:
         expected = interchange.group_count or interchange.message_count
         what = "groups" if interchange.group_count else "messages"
         where = {"interchange": header.ordinal, "segment_id": "UNZ"}
-        if not count.isdigit() or int(count) != expected:
+        if not _ascii_digits(count) or int(count) != expected:
             header.issues.append(
                 self._issue(
                     "unz_count_mismatch",
@@ -1136,11 +1136,11 @@ def _same_reference(trailer: str, header: str) -> bool:
     """References must match; all-digit ones are compared as numbers (leading zeros)."""
     if trailer == header:
         return True
-    return trailer.isdigit() and header.isdigit() and int(trailer) == int(header)
+    return _ascii_digits(trailer) and _ascii_digits(header) and int(trailer) == int(header)
 
 
 def _valid_date(value: str) -> bool:
-    if not value.isdigit() or len(value) not in (6, 8):
+    if not _ascii_digits(value) or len(value) not in (6, 8):
         return False
     try:
         dt.datetime.strptime(value, "%y%m%d" if len(value) == 6 else "%Y%m%d")
@@ -1150,7 +1150,7 @@ def _valid_date(value: str) -> bool:
 
 
 def _valid_time(value: str) -> bool:
-    return len(value) == 4 and value.isdigit() and int(value[:2]) < 24 and int(value[2:]) < 60
+    return len(value) == 4 and _ascii_digits(value) and int(value[:2]) < 24 and int(value[2:]) < 60
 
 
 def iter_messages(data: bytes | str, *, overlay: Overlay | None = None) -> Iterator[ParsedMessage]:
@@ -1160,3 +1160,8 @@ def iter_messages(data: bytes | str, *, overlay: Overlay | None = None) -> Itera
     for event in EnvelopeReader(data, overlay=overlay).events():
         if isinstance(event, ParsedMessage):
             yield event
+
+
+def _ascii_digits(value: str) -> bool:
+    """Only ASCII digits: `str.isdigit` also accepts '²' and the like, which `int` refuses."""
+    return value.isascii() and value.isdigit()

@@ -233,3 +233,12 @@ def test_segment_index_counts_from_unb_across_messages_and_groups() -> None:
     (_, bad) = analyse(data, validate=False).interchanges[0].transactions()
     assert bad.issues[0].location.segment_index == 8
     assert bad.issues[0].location.segment_position == 3
+
+
+def test_non_ascii_digits_in_counts_and_references_are_mismatches_not_crashes() -> None:
+    # '²' passes str.isdigit() but not int(): found by fuzzing mutated corpus files
+    data = (UNB + "UNH+1²+IFTSTA:D:96A:UN'BGM+77+X+9'UNT+³+1²'UNZ+1+IC1²'").encode()
+    (ic,) = analyse(data).interchanges
+    (transaction,) = ic.transactions()
+    assert ("unt_count_mismatch", "29") in codes(transaction.issues)
+    assert ("unz_reference_mismatch", "28") in codes(ic.issues)

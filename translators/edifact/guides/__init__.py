@@ -64,7 +64,7 @@ CONTRL_CODES: dict[str, dict[str, str]] = {
 
 LIBRARY = GuideLibrary(GUIDE_DIR, CONTRL_CODES)
 
-_DIRECTORY = re.compile(r"D(\d\d)([A-C])$")
+_DIRECTORY = re.compile(r"D([0-9][0-9])([A-C])$")
 OLDEST, NEWEST = "D93A", "D10B"  # neighbours accepted through the nearest shipped guide
 
 
