@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from gateway.jobs import job
 from gateway.partners import as2_config, remote_config
 from gateway.runtime import Runtime
+from gateway.sftp.errors import SftpError
 from gateway.store import Document, DocumentState, Interchange
 from gateway.store.journal import note, open_exception, transition
 from gateway.store.models import AckStatus, Direction, InterchangeStatus
@@ -110,10 +111,12 @@ def _send(
     if transport == "sftp_mailbox":
         from gateway.sftp.server import deliver_to_mailbox
 
-        path = deliver_to_mailbox(runtime, profile.id, name, data, interchange_id=ic.id)
+        try:
+            path = deliver_to_mailbox(runtime, profile.id, name, data, interchange_id=ic.id)
+        except SftpError as exc:  # e.g. another file already waits under that name
+            raise DeliveryError(str(exc)) from exc
         return {"transport": "sftp_mailbox", "path": str(path.name)}
     if transport == "sftp_remote":
-        from gateway.sftp.errors import SftpError
         from gateway.sftp.poller import push_file
 
         remote = remote_config(profile)
