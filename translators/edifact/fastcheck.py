@@ -153,10 +153,17 @@ def _value_pattern(
     kind = element.type
     if kind in ("an", "AN", "ID", "A"):
         body = f"[^{stops}]{{{lo},{hi}}}"
-        # a mandatory value must hold more than blanks (the compiler reads blanks as missing)
-        return f"(?=[^{stops}]*[^\\s{stops}]){body}" if mandatory else body
+        if not mandatory:
+            return body
+        # a mandatory value must hold more than blanks (the compiler reads blanks as missing):
+        # requiring a non-blank first character is cheaper and only stricter
+        first = f"[^\\s{stops}]"
+        return first if hi == 1 else f"{first}[^{stops}]{{{max(lo - 1, 0)},{hi - 1}}}"
     if kind == "a":
-        return f"[^{stops}0-9]{{{lo},{hi}}}"
+        if not mandatory:
+            return f"[^{stops}0-9]{{{lo},{hi}}}"
+        first = f"[^\\s{stops}0-9]"
+        return first if hi == 1 else f"{first}[^{stops}0-9]{{{max(lo - 1, 0)},{hi - 1}}}"
     if kind == "n":
         digits = f"[0-9]{{{lo},{hi}}}"
         if lo > 1:
@@ -201,7 +208,7 @@ def segment_pattern(
                 parts.append((value if needed else f"(?:{value})?", needed))
             body = _truncatable(parts, c)
             if mandatory:
-                body = f"(?=[^{e}]*[^\\s{e}{c}]){body}"
+                body = f"(?=[^\\s{e}]){body}"  # not empty, not starting blank
             elements.append((body if mandatory else f"(?:{body})?", mandatory))
         else:
             allowed = overlay.allowed_codes(ref, codes.get(ref))
