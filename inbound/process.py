@@ -161,7 +161,9 @@ def _store_acknowledgement(
         partner_id=profile.id,
         standard=profile.standard,
         transport=profile.transports.outbound_transport() or "none",
-        control_number=str(control_number),
+        control_number=f"{control_number:09d}"
+        if profile.standard == "x12"
+        else str(control_number),
         sha256=blob.key,
         size=blob.size,
         blob_key=blob.key,

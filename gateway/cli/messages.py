@@ -226,7 +226,7 @@ def show(interchange_id: int, as_json: bool) -> None:
     for entry in entries:
         detail = {k: v for k, v in (entry.get("detail") or {}).items() if v not in (None, "")}
         doc = f" doc {entry['document']}" if entry.get("document") else ""
-        change = f" {entry['from'] or ''}->{entry['to']}" if entry.get("to") else ""
+        change = f" {entry['from']}->{entry['to']}" if entry.get("from") else ""
         click.echo(
             f"  {_time(entry['at'])}  {entry['actor']:18} {entry['what']}{doc}{change}"
             + (f"  {json.dumps(detail, default=str)}" if detail else "")
