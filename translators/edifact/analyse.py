@@ -227,6 +227,8 @@ def check_dates(message: ParsedMessage, positions: Sequence[int] | None = None) 
     raw = message.raw
     if positions is None:
         positions = [i for i, lexeme in enumerate(raw, 1) if lexeme[0] == "DTM"]
+    if len(_clean_dates) > 64 and message.interchange.delimiters not in _clean_dates:
+        _clean_dates.clear()  # dialects come from partners' UNAs: keep the memo bounded
     seen = _clean_dates.setdefault(message.interchange.delimiters, set())
     for position in positions:
         lexeme = raw[position - 1]

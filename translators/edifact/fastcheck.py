@@ -312,6 +312,8 @@ class MessageChecker:
                 for tag, definition in guide.segments.items()
             }
             found = (patterns, set())
+            if len(self._by_delimiters) > 64:  # dialects come from partners: stay bounded
+                self._by_delimiters.clear()
             self._by_delimiters[delimiters] = found
         return found
 

@@ -113,6 +113,8 @@ def choose_guide(message_type: str, directory: str) -> GuideChoice:
     found = _choices.get(key)
     if found is None:
         found = _choose(message_type, directory.upper())
+        if len(_choices) > 4096:  # both strings come from partners: keep the memo bounded
+            _choices.clear()
         _choices[key] = found
     return found
 
