@@ -23,6 +23,7 @@ from gateway.runtime import Runtime
 from gateway.store import Document, DocumentState, Interchange, next_control_number
 from gateway.store.journal import note, open_exception, transition
 from gateway.store.models import Acknowledgement, AckStatus, Direction, InterchangeStatus
+from outbound.deliver import store_outbound
 from partner_profiles.dryrun import FileResult, TransactionResult, dry_run
 from partner_profiles.errors import PartnerResolutionError
 from partner_profiles.schema import PartnerProfile
@@ -146,7 +147,6 @@ def _store_acknowledgement(
     """Keep the acknowledgement as an outbound interchange of its own, to be delivered over
     the partner's transport like any other file (and found again in its timeline)."""
     assert result.acknowledgement is not None
-    blob = runtime.blobs.put_bytes(result.acknowledgement)
     verdicts = {t.rejected for t in result.transactions}
     verdict = (
         AckStatus.ACCEPTED
@@ -156,23 +156,16 @@ def _store_acknowledgement(
         else AckStatus.PARTIALLY_ACCEPTED
     )
     ack_type = profile.acknowledgements.send
-    out = Interchange(
-        direction=Direction.OUTBOUND,
-        partner_id=profile.id,
-        standard=profile.standard,
-        transport=profile.transports.outbound_transport() or "none",
+    out = store_outbound(
+        runtime,
+        session,
+        profile,
+        result.acknowledgement,
         control_number=f"{control_number:09d}"
         if profile.standard == "x12"
         else str(control_number),
-        sha256=blob.key,
-        size=blob.size,
-        blob_key=blob.key,
-        status=InterchangeStatus.RENDERED,
-        ack_status=AckStatus.NOT_EXPECTED,
         meta={"acknowledges": ic.id, "ack_type": ack_type},
     )
-    session.add(out)
-    session.flush()
     session.add(
         Acknowledgement(
             direction=Direction.OUTBOUND,

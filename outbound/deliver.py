@@ -35,6 +35,37 @@ class DeliveryError(Exception):
     """The transport did not take the file (retried)."""
 
 
+def store_outbound(
+    runtime: Runtime,
+    session: Session,
+    profile: PartnerProfile,
+    data: bytes,
+    *,
+    control_number: str,
+    meta: dict[str, object],
+    transport_ref: str | None = None,
+) -> Interchange:
+    """Keep an outbound file (a rendered document or an acknowledgement) as an interchange
+    `rendered` for the partner's outbound transport; `deliver` takes it from there."""
+    blob = runtime.blobs.put_bytes(data)
+    ic = Interchange(
+        direction=Direction.OUTBOUND,
+        partner_id=profile.id,
+        standard=profile.standard,
+        transport=profile.transports.outbound_transport() or "none",
+        transport_ref=transport_ref,
+        control_number=control_number,
+        sha256=blob.key,
+        size=blob.size,
+        blob_key=blob.key,
+        status=InterchangeStatus.RENDERED,
+        meta=meta,
+    )
+    session.add(ic)
+    session.flush()
+    return ic
+
+
 def submit(
     runtime: Runtime,
     profile: PartnerProfile,
@@ -46,22 +77,15 @@ def submit(
     """Render and store one outbound interchange for `records`; returns its id."""
     with runtime.db.session() as session:
         rendered = render(session, profile, records)
-        blob = runtime.blobs.put_bytes(rendered.data)
-        ic = Interchange(
-            direction=Direction.OUTBOUND,
-            partner_id=profile.id,
-            standard=rendered.standard,
-            transport=profile.transports.outbound_transport() or "none",
-            transport_ref=transport_ref,
+        ic = store_outbound(
+            runtime,
+            session,
+            profile,
+            rendered.data,
             control_number=rendered.control_number,
-            sha256=blob.key,
-            size=blob.size,
-            blob_key=blob.key,
-            status=InterchangeStatus.RENDERED,
+            transport_ref=transport_ref,
             meta={"group_control_number": rendered.group_control_number, "source": source},
         )
-        session.add(ic)
-        session.flush()
         note(
             session,
             actor=source,
