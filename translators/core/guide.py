@@ -1240,13 +1240,19 @@ def _fast_checker(
             continue
         lines.append(f"{guard}if {test}:")
         lines.append(f"{guard}    return False")
-    for rule in segment.rules:
-        flags = []
-        for p in rule.positions:
+    # presence of each position a syntax note names, worked out once per segment
+    for p in sorted({p for rule in segment.rules for p in rule.positions}):
+        if p <= len(segment.elements):
+            source = f"v{p - 1}"
+        else:
             at = p - 1 + shift
-            lines.append(f"    x = e[{at}] if n > {at} else ''")
-            lines.append(f"    p{p} = x != '' and (x[0] != ' ' or not x.isspace())")
-            flags.append(f"p{p}")
+            source = f"x{p}"
+            lines.append(f"    {source} = e[{at}] if n > {at} else ''")
+        lines.append(
+            f"    p{p} = {source} != '' and ({source}[0] != ' ' or not {source}.isspace())"
+        )
+    for rule in segment.rules:
+        flags = [f"p{p}" for p in rule.positions]
         first, rest = flags[0], flags[1:]
         if rule.kind == "P" and len(flags) == 2:
             bad = f"{flags[0]} != {flags[1]}"
