@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from operator import itemgetter
 from re import Pattern
 
 from translators.core.guide import CompiledGuide, CompositeDef, ElementDef, SegmentDef
@@ -21,7 +22,9 @@ from translators.edifact.tokenizer import Lexeme, elements_of
 _UNPLACED = frozenset({"segment_unrecognized", "segment_not_in_message", "segment_out_of_order"})
 _DIGIT = re.compile(r"\d")
 _MAX_LAYOUTS = 4096
-_MAX_KNOWN = 200_000  # clean segment texts remembered per guide and dialect
+_MAX_KNOWN = 200_000
+_TAG = itemgetter(0)
+_TEXT = itemgetter(1)  # clean segment texts remembered per guide and dialect
 
 Clean = Callable[[list[Value]], bool]
 # per tag sequence: structural findings, positions not placed, positions of DTM segments
@@ -249,6 +252,8 @@ class MessageChecker:
         }
         self._layouts: dict[tuple[str, ...], Layout] = {}
         self.last_dates: tuple[int, ...] = ()  # DTM positions of the message validated last
+        self._last_delimiters: Delimiters | None = None
+        self._last_patterns: tuple[dict[str, Pattern[str] | None], set[str]] = ({}, set())
         # per delimiters: segment patterns, and segment texts already found clean
         self._by_delimiters: dict[Delimiters, tuple[dict[str, Pattern[str] | None], set[str]]] = {}
 
@@ -266,27 +271,35 @@ class MessageChecker:
         return layout
 
     def validate(self, raw: list[Lexeme]) -> list[Issue]:
-        tags = tuple([lexeme[0] for lexeme in raw])
+        tags = tuple(map(_TAG, raw))
         layout = self._layouts.get(tags) or self._layout(tags)
         structural, unplaced, self.last_dates = layout
-        issues = [replace(issue) for issue in structural]
+        issues = [replace(issue) for issue in structural] if structural else []
         if not raw:
             return issues
         # every lexeme of a message shares its interchange's delimiters
-        patterns, known = self._patterns_for(raw[0][4])
-        # texts already found clean are skipped in one pass (the common case)
-        pending = [
-            (position, lexeme)
-            for position, lexeme in enumerate(raw, 1)
-            if lexeme[1] not in known or lexeme[3] is not None
-        ]
+        delimiters = raw[0][4]
+        if delimiters is self._last_delimiters:
+            patterns, known = self._last_patterns
+        else:
+            patterns, known = self._last_patterns = self._patterns_for(delimiters)
+            self._last_delimiters = delimiters
+        # texts already found clean are skipped (the common case); released segments never
+        # are in `known` (their text holds the release character)
+        texts = list(map(_TEXT, raw))
+        unseen = set(texts)
+        unseen.difference_update(known)
+        if not unseen:
+            return issues
         clean = self._clean
-        for position, lexeme in pending:
+        for position, text in enumerate(texts, 1):
+            if text not in unseen:
+                continue
+            lexeme = raw[position - 1]
             tag, parsed = lexeme[0], lexeme[3]
             if parsed is None:
                 # plain text (no release character): one regular expression decides "clean"
                 # without parsing the elements
-                text = lexeme[1]
                 pattern = patterns.get(tag)
                 if pattern is not None and pattern.fullmatch(text) is not None:
                     if len(known) >= _MAX_KNOWN:
