@@ -127,6 +127,10 @@ class Cluster:
             sweep(self.runtime)  # what beat would run
             time.sleep(sweep_every)
 
+    def interchanges(self, status: str) -> list[int]:
+        with self.runtime.db.session() as s:
+            return list(s.scalars(select(Interchange.id).where(Interchange.status == status)))
+
     def notes_per_interchange(self) -> dict[str, int]:
         with OdooClient(self.odoo.url, "edigw", "admin", "admin").connect() as odoo:
             rows = odoo.search_read("mail.message", [["model", "=", "stock.picking"]], ["body"])
@@ -210,7 +214,10 @@ def test_broker_down_while_files_arrive_nothing_lost(
         assert {s.get(Interchange, i).status for i in ids} == {"received"}  # type: ignore[union-attr]
     redis_server.start()
     cluster.start_worker()
-    cluster.wait_until(lambda: cluster.count("posted") == 10, timeout=240)
+    cluster.wait_until(
+        lambda: cluster.count("posted") == 10 and not cluster.interchanges("received"),
+        timeout=240,
+    )
     with cluster.runtime.db.session() as s:
         pair = {s.get(Interchange, i).status for i in (ids[0], ids[-1])}  # type: ignore[union-attr]
     assert pair == {"processed", "duplicate"}  # whichever came second is the duplicate
