@@ -96,6 +96,7 @@ def _functional_ack(
     control_number: str,
     delimiters: Delimiters,
     version: str,
+    included: int | None = None,
 ) -> list[Segment]:
     five = version[:6] >= "005010"
     implementation = kind == "999"
@@ -131,7 +132,9 @@ def _functional_ack(
         group_code = "A"
     if own_error:
         accepted = 0
-    segments.append(Segment("AK9", [group_code, str(received), str(received), str(accepted), *own]))
+    # AK9-02 is what the GE said was included, AK9-03 what arrived
+    declared = received if included is None else included
+    segments.append(Segment("AK9", [group_code, str(declared), str(received), str(accepted), *own]))
     segments.append(Segment("SE", [str(len(segments) + 1), control_number]))
     return segments
 
@@ -142,12 +145,19 @@ def build_997(
     control_number: str = "0001",
     version: str | None = None,
     delimiters: Delimiters = STANDARD_DELIMITERS,
+    included: int | None = None,
 ) -> list[Segment]:
     """The 997 transaction set (ST..SE) acknowledging one functional group, in the group's
-    version (004010 layout unless the group is 005010 or later)."""
+    version (004010 layout unless the group is 005010 or later). `included` is the group's
+    GE-01 (AK9-02); without it the number of sets received is used."""
     version = version or (group.version or "004010")[:6]
     return _functional_ack(
-        group, kind="997", control_number=control_number, delimiters=delimiters, version=version
+        group,
+        kind="997",
+        control_number=control_number,
+        delimiters=delimiters,
+        version=version,
+        included=included,
     )
 
 
@@ -156,10 +166,16 @@ def build_999(
     *,
     control_number: str = "0001",
     delimiters: Delimiters = STANDARD_DELIMITERS,
+    included: int | None = None,
 ) -> list[Segment]:
     """The 999 (005010X231A1) implementation acknowledgement of one functional group."""
     return _functional_ack(
-        group, kind="999", control_number=control_number, delimiters=delimiters, version="005010"
+        group,
+        kind="999",
+        control_number=control_number,
+        delimiters=delimiters,
+        version="005010",
+        included=included,
     )
 
 
@@ -223,7 +239,11 @@ def acknowledge(
         leading: list[Segment] = []
         if ta1 == "always" or (ta1 == "auto" and (header.ack_requested or report.issues)):
             leading.append(build_ta1(report, date=header.date, time=header.time))
-        answered = [g for g in report.groups if not g.implicit and g.functional_id != "FA"]
+        enveloped_groups = [g for g in report.groups if not g.implicit]
+        declared = {
+            id(g): h.declared_count for g, h in zip(enveloped_groups, header.groups, strict=False)
+        }
+        answered = [g for g in enveloped_groups if g.functional_id != "FA"]
         if report_interchange_status(report) is Status.REJECTED:
             answered = []  # a rejected interchange is answered by its TA1 alone
         sets: dict[tuple[str, str], list[list[Segment]]] = {}
@@ -232,11 +252,19 @@ def acknowledge(
             which = kind if kind in ("997", "999") else ("999" if five else "997")
             tx_number = f"{index:04d}"
             if which == "999":
-                built = build_999(group, control_number=tx_number, delimiters=d)
+                built = build_999(
+                    group, control_number=tx_number, delimiters=d, included=declared.get(id(group))
+                )
                 gs_version = "005010X231A1"
             else:
                 gs_version = "005010" if five else "004010"
-                built = build_997(group, control_number=tx_number, delimiters=d, version=gs_version)
+                built = build_997(
+                    group,
+                    control_number=tx_number,
+                    delimiters=d,
+                    version=gs_version,
+                    included=declared.get(id(group)),
+                )
             sets.setdefault((which, gs_version), []).append(built)
         if not leading and not sets:
             continue

@@ -42,6 +42,7 @@ class InterchangeHeader:
     offset: int
     enveloped: bool = True
     ta1: list[Segment] = field(default_factory=list)  # TA1 segments carried by it
+    groups: list[GroupHeader] = field(default_factory=list)  # its GS headers, in order
 
     def isa(self, n: int) -> str:
         return self.fields[n - 1] if 0 < n <= len(self.fields) else ""
@@ -99,6 +100,7 @@ class GroupHeader:
     receiver_id: str = ""
     control_number: str = ""
     version: str = ""
+    declared_count: int | None = None  # GE-01 as a number, once the GE is read
 
     def __post_init__(self) -> None:
         self.functional_id = self.gs(1)
@@ -541,6 +543,7 @@ class X12Reader:
         )
         group = _OpenGroup(header, report)
         ic.group = group
+        ic.header.groups.append(header)
         v5010 = header.version[:6] >= "005010"
 
         def finding(
@@ -612,6 +615,8 @@ class X12Reader:
             )
         else:
             count = ge.get(1)
+            if count.strip().isdigit():
+                group.header.declared_count = int(count)
             if not _same_number(count, str(group.count)):
                 report.issues.append(
                     self._issue(

@@ -191,3 +191,12 @@ def test_generated_acks_pass_pyx12(
     # and pyx12 does see real problems in the same kind of file
     broken = data.replace(b"AK9*P*2*2*1", b"AK9*Q*2*2*1")
     assert _pyx12_errors(broken, caplog)
+
+
+def test_ak9_reports_the_declared_count_beside_the_received_one() -> None:
+    data = samples.interchange([samples.status_214("0001"), samples.status_214("0002")])
+    data = data.replace(b"GE*2*1", b"GE*3*1")
+    (ack,) = x12.parse_acknowledgements(x12.acknowledge(data, timestamp=STAMP))
+    (group,) = ack.groups
+    assert (group.code, group.included, group.received, group.accepted) == ("R", 3, 2, 0)
+    assert group.errors == ["5"]
