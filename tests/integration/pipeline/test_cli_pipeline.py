@@ -1,0 +1,71 @@
+"""The pipeline's commands as an operator runs them: `edigw send`, `messages list|show`,
+`exceptions list|resolve`, `messages replay`, each a fresh process-like CLI invocation
+against the same store (SQLite here) and profiles folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from gateway.cli import main as cli
+from tests.integration.pipeline.harness import example_profile
+
+pytestmark = pytest.mark.integration
+
+STATUS = {
+    "record_type": "shipment_status",
+    "shipment_id": "RC-5501",
+    "carrier_scac": "NWDL",
+    "references": {"po": ["PO-88"]},
+    "events": [{"milestone": "delivered", "time": "2026-11-28T15:45:00+00:00"}],
+}
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    profile = example_profile("retail-co")
+    (profiles / "retail-co.yaml").write_text(yaml.safe_dump(profile, sort_keys=False))
+    return {
+        "EDIGW_VAR_DIR": str(tmp_path / "var"),
+        "EDIGW_PROFILES_DIR": str(profiles),
+        "EDIGW_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'edigw.sqlite3'}",
+    }
+
+
+def test_send_then_list_and_show(tmp_path: Path, env: dict[str, str]) -> None:
+    runner = CliRunner(env=env)
+    record = tmp_path / "status.json"
+    record.write_text(json.dumps(STATUS))
+    sent = runner.invoke(cli, ["send", str(record), "--partner", "retail-co"])
+    assert sent.exit_code == 0, sent.output
+    assert "via sftp_mailbox: sent" in sent.output
+    (placed,) = (Path(env["EDIGW_VAR_DIR"]) / "sftp" / "retail-co" / "outbound").iterdir()
+    assert "ST*214*" in placed.read_text() and "RC-5501" in placed.read_text()
+
+    listed = runner.invoke(cli, ["messages", "list", "--partner", "retail-co", "--json"])
+    assert listed.exit_code == 0, listed.output
+    (row,) = [json.loads(line) for line in listed.output.splitlines()]
+    assert row["direction"] == "out" and row["ack_status"] == "pending"
+    assert [d["state"] for d in row["documents"]] == ["sent"]
+    shown = runner.invoke(cli, ["messages", "show", str(row["id"])])
+    assert shown.exit_code == 0 and "rendered" in shown.output and "sent" in shown.output
+
+
+def test_send_refuses_bad_input(tmp_path: Path, env: dict[str, str]) -> None:
+    runner = CliRunner(env=env)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"record_type": "shipment_status", "events": "nope"}))
+    result = runner.invoke(cli, ["send", str(bad), "--partner", "retail-co"])
+    assert result.exit_code == 1 and "events" in result.output
+    unknown = runner.invoke(cli, ["send", str(bad), "--partner", "nobody"])
+    assert unknown.exit_code == 1
+    missing = runner.invoke(cli, ["messages", "replay", "D999"])
+    assert missing.exit_code == 1 and "no document 999" in missing.output
+    resolved = runner.invoke(cli, ["exceptions", "resolve", "42", "--note", "x"])
+    assert resolved.exit_code == 1 and "no exception 42" in resolved.output
