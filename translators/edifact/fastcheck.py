@@ -292,11 +292,9 @@ class MessageChecker:
         if not unseen:
             return issues
         clean = self._clean
-        for position, text in enumerate(texts, 1):
-            if text not in unseen:
-                continue
+        for position in [p for p, text in enumerate(texts, 1) if text in unseen]:
             lexeme = raw[position - 1]
-            tag, parsed = lexeme[0], lexeme[3]
+            tag, text, parsed = lexeme[0], lexeme[1], lexeme[3]
             if parsed is None:
                 # plain text (no release character): one regular expression decides "clean"
                 # without parsing the elements
