@@ -124,3 +124,9 @@ def test_large_input_crosses_block_boundaries_with_released_terminators() -> Non
     assert all(
         e == ["AAI", "", "", f"LINE {i} ends with '", "X"] for i, (_, e) in enumerate(got[1:-1])
     )
+
+
+def test_records_padded_with_blanks_to_a_fixed_width() -> None:
+    lines = ["UNA:+.? '", "UNB+UNOC:3+S+R+240301:0930+1'", "FTX+AAI+++X'", "UNZ+0+1'"]
+    padded = "".join(line.ljust(80) + "\r\n" for line in lines)
+    assert segments(padded) == segments("".join(lines))
