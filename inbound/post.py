@@ -20,7 +20,7 @@ from gateway import metrics
 from gateway.celery_app import MAX_BROKER_COUNTDOWN_S
 from gateway.jobs import job
 from gateway.odoo.errors import OdooError, ShipmentNotFound
-from gateway.odoo.posting import PostResult
+from gateway.odoo.posting import InvoiceItem, PostResult, StatusItem
 from gateway.odoo.rules import OdooRules
 from gateway.runtime import Runtime
 from gateway.store import Document, DocumentState, Interchange
@@ -45,9 +45,11 @@ def backoff(policy: RetryPolicy, attempts: int) -> timedelta:
 
 @job("inbound.post_document", queue="realtime")
 def post_document(runtime: Runtime, document_id: int) -> str:
+    """Post one document, and with it the other due documents of the same type from the same
+    interchange (one batch: few Odoo calls). Their own jobs then find them posted."""
     started = time.perf_counter()
     now = datetime.now(UTC)
-    retry_in: float | None = None
+    retries: list[tuple[int, float]] = []
     with runtime.db.session() as session:
         doc = session.scalars(
             select(Document).where(Document.id == document_id).with_for_update(key_share=True)
@@ -72,22 +74,52 @@ def post_document(runtime: Runtime, document_id: int) -> str:
                 next_action="restore the profile, then replay the document",
             )
             return doc.state
-        doc.attempts += 1
-        try:
-            result = _post(runtime, profile, doc, ic, runtime.blobs.read(ic.blob_key))
-        except OdooError as exc:
-            retry_in = _failed(session, doc, profile, exc, now)
-        else:
-            _posted(session, doc, profile, result)
+        batch = [doc, *_due_siblings(session, doc, now)]
+        for member in batch:
+            member.attempts += 1
+        outcomes = _post(runtime, profile, batch, ic, runtime.blobs.read(ic.blob_key))
+        for member, outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, OdooError):
+                wait = _failed(session, member, profile, outcome, now)
+                if wait is not None:
+                    retries.append((member.id, wait))
+            else:
+                _posted(session, member, profile, outcome)
+        posted = sum(member.state == DocumentState.POSTED for member in batch)
         state, doc_type, received_at = doc.state, doc.doc_type or "?", ic.received_at
-    if retry_in is not None:
+    for member_id, wait in retries:
         # a short wait goes back to the broker; a long one waits in the database for the sweep
-        runtime.enqueue("inbound.post_document", document_id, countdown=retry_in)
-    if state == DocumentState.POSTED:
-        metrics.DOCUMENTS.labels(profile.id, doc_type, "posted").inc()
+        runtime.enqueue("inbound.post_document", member_id, countdown=wait)
+    if posted:
+        metrics.DOCUMENTS.labels(profile.id, doc_type, "posted").inc(posted)
         metrics.STAGE_SECONDS.labels("post").observe(time.perf_counter() - started)
-        metrics.INTAKE_TO_POSTED_SECONDS.observe((datetime.now(UTC) - received_at).total_seconds())
+        latency = (datetime.now(UTC) - received_at).total_seconds()
+        for _ in range(posted):
+            metrics.INTAKE_TO_POSTED_SECONDS.observe(latency)
     return state
+
+
+BATCH_LIMIT = 50
+
+
+def _due_siblings(session: Any, doc: Document, now: datetime) -> list[Document]:
+    """Other documents of the same type in the same interchange that are due now and not
+    being worked on by another job (SKIP LOCKED)."""
+    return list(
+        session.scalars(
+            select(Document)
+            .where(
+                Document.interchange_id == doc.interchange_id,
+                Document.id != doc.id,
+                Document.doc_type == doc.doc_type,
+                Document.state.in_(POSTABLE),
+                (Document.next_attempt_at.is_(None)) | (Document.next_attempt_at <= now),
+            )
+            .order_by(Document.position)
+            .limit(BATCH_LIMIT - 1)
+            .with_for_update(skip_locked=True, key_share=True)
+        )
+    )
 
 
 def _posted(session: Any, doc: Document, profile: PartnerProfile, result: PostResult) -> None:
@@ -121,26 +153,36 @@ def _posted(session: Any, doc: Document, profile: PartnerProfile, result: PostRe
 
 
 def _post(
-    runtime: Runtime, profile: PartnerProfile, doc: Document, ic: Interchange, raw: bytes
-) -> PostResult:
-    assert doc.canonical is not None
-    model = MODELS[doc.canonical["record_type"]]
-    record = model.model_validate(doc.canonical)
+    runtime: Runtime,
+    profile: PartnerProfile,
+    batch: list[Document],
+    ic: Interchange,
+    raw: bytes,
+) -> list[PostResult | OdooError]:
+    """Post documents of one type from one interchange; one outcome per document."""
     rules = OdooRules.from_profile(profile)
     poster = runtime.odoo
-    if isinstance(record, ShipmentStatus):
-        return poster.post_status(
-            record,
-            rules,
-            raw=raw,
-            interchange=ic.control_number,
-            filename=f"{profile.id}-{ic.control_number or ic.id}.edi",
-        )
-    if isinstance(record, FreightInvoice):
-        return poster.post_invoice(record, rules, raw=raw, interchange=ic.control_number)
-    if isinstance(record, TenderResponse):
-        return poster.post_tender_response(record, rules)
-    raise OdooError(f"no Odoo posting rule for a {doc.canonical['record_type']}")
+    records = [MODELS[d.canonical["record_type"]].model_validate(d.canonical) for d in batch]  # type: ignore[index]
+    try:
+        if all(isinstance(r, ShipmentStatus) for r in records):
+            name = f"{profile.id}-{ic.control_number or ic.id}.edi"
+            items = [StatusItem(r, raw, ic.control_number, name) for r in records]  # type: ignore[arg-type]
+            return poster.post_statuses(items, rules)
+        if all(isinstance(r, FreightInvoice) for r in records):
+            bills = [InvoiceItem(r, raw, ic.control_number) for r in records]  # type: ignore[arg-type]
+            return poster.post_invoices(bills, rules)
+        outcomes: list[PostResult | OdooError] = []
+        for record in records:
+            if not isinstance(record, TenderResponse):
+                outcomes.append(OdooError(f"no Odoo posting rule for a {record.record_type}"))  # type: ignore[attr-defined]
+                continue
+            try:
+                outcomes.append(poster.post_tender_response(record, rules))
+            except OdooError as exc:
+                outcomes.append(exc)
+        return outcomes
+    except OdooError as exc:  # the whole batch failed (e.g. Odoo unreachable)
+        return [exc for _ in batch]
 
 
 def _main_record(result: PostResult) -> tuple[str | None, int | None]:
