@@ -67,11 +67,14 @@ def translate(file: str, fmt: str) -> None:
     transaction with its status and errors. Exit 0 when all are accepted, 1 when any is
     rejected, 2 when FILE is not EDI."""
     from translators.engine import analyse
+    from translators.maps.files import attach_canonical
 
+    data = _read(file)
     try:
-        report = analyse(_read(file))
+        report = analyse(data)
     except NotEdiError as exc:
         _not_edi(file, exc)
+    attach_canonical(report, data)  # each accepted transaction's canonical record
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -89,7 +92,11 @@ def ack(file: str) -> None:
         acknowledgement = acknowledge(_read(file))
     except NotEdiError as exc:
         _not_edi(file, exc)
-    click.echo(acknowledgement.decode("latin-1"), nl=not acknowledgement.endswith(b"\n"))
+    # the bytes as built: a CONTRL may carry UTF-8 where the partner's id needed it
+    sys.stdout.buffer.write(acknowledgement)
+    if not acknowledgement.endswith(b"\n"):
+        sys.stdout.buffer.write(b"\n")
+    sys.stdout.flush()
 
 
 @click.command()
