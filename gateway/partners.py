@@ -30,6 +30,9 @@ ENCRYPTION = {
     "aes128_cbc": "aes128-cbc",
     "aes192_cbc": "aes192-cbc",
     "aes256_cbc": "aes256-cbc",
+    "aes128_gcm": "aes128-gcm",
+    "aes192_gcm": "aes192-gcm",
+    "aes256_gcm": "aes256-gcm",
 }
 
 
@@ -52,6 +55,7 @@ def as2_config(profile: PartnerProfile) -> PartnerAs2Config | None:
         sign_algorithm=as2.signing_algorithm,
         encrypt=as2.encrypt,
         encryption_algorithm=ENCRYPTION[as2.encryption_algorithm],
+        key_transport=as2.key_transport.replace("_", "-"),
         compress=as2.compress,
         content_type=CONTENT_TYPES[profile.standard],
         mdn_mode=as2.mdn.mode,

@@ -285,8 +285,19 @@ class As2(_Model):
     sign: bool = True
     signing_algorithm: Literal["sha1", "sha256", "sha384", "sha512"] = "sha256"
     encrypt: bool = True
-    encryption_algorithm: Literal["tripledes_cbc", "aes128_cbc", "aes192_cbc", "aes256_cbc"] = (
-        "aes256_cbc"
+    encryption_algorithm: Literal[
+        "tripledes_cbc",
+        "aes128_cbc",
+        "aes192_cbc",
+        "aes256_cbc",
+        "aes128_gcm",
+        "aes192_gcm",
+        "aes256_gcm",
+    ] = "aes256_cbc"
+    key_transport: Literal["rsa_pkcs1v15", "rsa_oaep_sha1", "rsa_oaep_sha256"] = Field(
+        default="rsa_pkcs1v15",
+        description="how the content key is wrapped for the partner's certificate (OAEP "
+        "where the partner's product offers it)",
     )
     compress: bool = False
     binary_signing: bool = Field(default=False, description="sign the payload as binary")

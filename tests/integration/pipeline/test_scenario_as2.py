@@ -44,6 +44,8 @@ def test_scenario_a_over_as2(tmp_path: Path, fresh_pg_url: str) -> None:
             "their_certificates": [f"file:{theirs.cert_path}"],
             "sign": True,
             "encrypt": True,
+            "encryption_algorithm": "aes256_gcm",  # with OAEP: what current products offer
+            "key_transport": "rsa_oaep_sha256",
             "mdn": {"mode": "sync", "signed": True},
         }
     }
