@@ -22,6 +22,7 @@ from partner_profiles import (
     profile_files,
 )
 from partner_profiles.loading import claim_order
+from partner_profiles.schema import PartnerProfile
 from partner_profiles.templates import example_names, example_path, new_profile_text
 
 
@@ -94,7 +95,25 @@ def validate(path: Path | None, fmt: str) -> None:
             f"{len(valid)} valid profile(s)"
             + (f", {len(problems)} problem(s) in {len(files)} file(s)" if problems else "")
         )
+        for loaded in valid:
+            for warning in _certificate_warnings(loaded.profile):
+                click.echo(f"warning  {loaded.profile.id}: {warning}")
     sys.exit(1 if problems else 0)
+
+
+def _certificate_warnings(profile: PartnerProfile) -> list[str]:
+    """Expired or soon-expiring AS2 certificates, and certificates that cannot be read on
+    this machine (warnings: the secrets may live only where the gateway runs)."""
+    if profile.transports.as2 is None:
+        return []
+    from gateway.as2.config import certificate_warnings
+    from gateway.partners import as2_config
+
+    try:
+        config = as2_config(profile)
+    except Exception as exc:  # unreadable key or certificate: say so, do not fail validation
+        return [f"AS2 keys or certificates cannot be loaded here: {exc}"]
+    return certificate_warnings(config) if config is not None else []
 
 
 @partner.command(name="list")

@@ -69,3 +69,28 @@ def test_send_refuses_bad_input(tmp_path: Path, env: dict[str, str]) -> None:
     assert missing.exit_code == 1 and "no document 999" in missing.output
     resolved = runner.invoke(cli, ["exceptions", "resolve", "42", "--note", "x"])
     assert resolved.exit_code == 1 and "no exception 42" in resolved.output
+
+
+def test_partner_validate_warns_of_expiring_as2_certificate(tmp_path: Path) -> None:
+    from tests.integration.as2.pki import make_identity
+
+    ours = make_identity("northwind", tmp_path)
+    theirs = make_identity("acme", tmp_path, days=10)  # expires within the 30-day warning
+    profile = example_profile("acme-ltl")
+    profile["transports"] = {
+        "as2": {
+            "our_as2_id": "NORTHWIND-EDI",
+            "their_as2_id": "ACMEFREIGHT",
+            "url": "https://as2.acme-freight.example/as2",
+            "our_key": f"file:{ours.key_path}",
+            "our_certificate": f"file:{ours.cert_path}",
+            "their_certificates": [f"file:{theirs.cert_path}"],
+        }
+    }
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "acme-ltl.yaml").write_text(yaml.safe_dump(profile, sort_keys=False))
+    result = CliRunner().invoke(cli, ["partner", "validate", str(folder)])
+    assert result.exit_code == 0, result.output  # a warning, not a problem
+    (warning,) = [line for line in result.output.splitlines() if line.startswith("warning")]
+    assert "acme-ltl" in warning and "expires" in warning.lower()
