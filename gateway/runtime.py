@@ -35,10 +35,30 @@ class Runtime:
     def profiles(self) -> ProfileRegistry:
         """The partner profiles, loaded (and their versions recorded) on first use."""
         if self._profiles is None:
-            from gateway.profiles import open_registry
+            from gateway.profiles import ProfileRegistry
 
-            self._profiles = open_registry(self, actor="gateway")
+            registry = ProfileRegistry(self, actor="gateway", on_problem=self._profile_problem)
+            registry.refresh()
+            self._profiles = registry
         return self._profiles
+
+    def _profile_problem(self, partner_id: str, problems: list[Any]) -> None:
+        """A profile file that does not load is something a person must fix: one open
+        exception per profile (the last good version keeps serving meanwhile)."""
+        from gateway.store.journal import open_exception
+
+        with self.db.session() as session:
+            open_exception(
+                session,
+                kind="profile_invalid",
+                subject_type="profile",
+                subject_id=partner_id or "?",
+                partner_id=partner_id or None,
+                message=f"profile {partner_id or '?'} does not load: {problems[0]}"
+                + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""),
+                detail={"problems": [str(p) for p in problems]},
+                next_action="fix the file (edigw partner validate); the last good version serves",
+            )
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, *, migrate: bool = True) -> Runtime:

@@ -311,3 +311,19 @@ def test_odoo_down_retries_then_posts_and_budget_becomes_exception(
         with gw.odoo() as odoo:
             notes = odoo.search_read("mail.message", [["model", "=", "stock.picking"]], ["body"])
         assert sum("interchange 000000602" in str(n["body"]) for n in notes) == 1
+
+
+def test_broken_profile_edit_opens_exception_and_keeps_serving(
+    tmp_path: Path, fresh_pg_url: str
+) -> None:
+    """A broken edit of a running partner's profile is an exception for a person; the last
+    good version keeps taking the partner's files."""
+    with gateway(tmp_path, fresh_pg_url, [acme()]) as gw:
+        assert gw.runtime.profiles.get("acme-ltl") is not None  # loaded and serving
+        (gw.profiles_dir / "acme-ltl.yaml").write_text("id: acme-ltl\nstandard: x12\nversion: [")
+        gw.runtime.profiles.refresh(loaded_by="test")
+        (exc,) = gw.exceptions("profile_invalid")
+        assert exc.subject_id == "acme-ltl" and exc.status == "open"
+        data = edi.acme_interchange([edi.status_214("0001", "X3")], control=909, functional_id="QM")
+        (doc,) = gw.documents(gw.receive(data, "still.edi").interchange_id)
+        assert doc.state == "posted"
