@@ -56,8 +56,9 @@ def _wait_port(port: int, what: str, timeout: float = 60) -> None:
 
 
 def _interchange(n: int) -> bytes:
-    """Interchange n from the partner: ten 214s when n is even, ten 210s when odd (one
-    functional group holds one kind of transaction set)."""
+    """Interchange n from the partner: ten 214s (the statuses of one trip, on delivery
+    BENCH/OUT/n) when n is even, ten 210s when odd (one functional group holds one kind of
+    transaction set)."""
     from translators.core import Segment
     from translators.x12 import Delimiters, Envelope, write
 
@@ -70,7 +71,7 @@ def _interchange(n: int) -> bytes:
         control = f"{t + 1:04d}"
         if n % 2 == 0:
             sets.append(tx(control, [
-                f"ST*214*{control}", f"B10*PRO{n:06d}*WH/OUT/00042*ACMF", "LX*1",
+                f"ST*214*{control}", f"B10*PRO{n:06d}*BENCH/OUT/{n}*ACMF", "LX*1",
                 f"AT7*X6*NS***20261128*{t:02d}{n % 60:02d}*CT", "MS1*CHICAGO*IL*US",
             ]))  # fmt: skip
         else:
@@ -182,6 +183,13 @@ def main() -> None:
             start(f"worker-{w}", [edigw, "worker", "-c", "1", "--pool=solo",
                                   "--without-gossip", "--without-mingle"])  # fmt: skip
 
+        # one delivery per trip, as in real traffic (copies of the seeded WH/OUT/00042)
+        with OdooClient(f"http://127.0.0.1:{odoo_port}", "edigw", "admin", "admin") as odoo:
+            (template,) = odoo.search("stock.picking", [["name", "=", "WH/OUT/00042"]])
+            for n in range(0, args.interchanges, 2):
+                odoo.call(
+                    "stock.picking", "copy", {"name": f"BENCH/OUT/{1000 + n}"}, ids=[template]
+                )
         sender_rt = Runtime.from_settings(load_settings(var_dir=work / "sender"))
         partner = PartnerAs2Config(
             partner_id="northwind", partner_as2_id="NORTHWIND-EDI", our_as2_id="ACMEFREIGHT",
