@@ -290,6 +290,8 @@ def _store_documents(
     follow_up: list[tuple[str, tuple[Any, ...], dict[str, Any]]],
 ) -> None:
     now = datetime.now(UTC)
+    # all rows in one batched insert, then their transitions (events in one batch too)
+    rows = []
     for position, tx in enumerate(result.transactions):
         rejected, findings = result.verdict(tx)
         doc = Document(
@@ -304,8 +306,10 @@ def _store_documents(
             + [f.to_dict() for f in findings],
             canonical=tx.canonical,
         )
-        session.add(doc)
-        session.flush()
+        rows.append((doc, tx, rejected, findings))
+    session.add_all([doc for doc, *_ in rows])
+    session.flush()
+    for doc, tx, rejected, findings in rows:
         doc_type = tx.type or "?"
         metrics.DOCUMENTS.labels(profile.id, doc_type, "received").inc()
         if rejected:
