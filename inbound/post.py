@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 
@@ -28,6 +28,7 @@ from gateway.store.journal import open_exception, transition
 from partner_profiles.schema import PartnerProfile, RetryPolicy
 from translators.canonical.models import (
     MODELS,
+    CanonicalRecord,
     FreightInvoice,
     ShipmentStatus,
     TenderResponse,
@@ -162,19 +163,23 @@ def _post(
     """Post documents of one type from one interchange; one outcome per document."""
     rules = OdooRules.from_profile(profile)
     poster = runtime.odoo
-    records = [MODELS[d.canonical["record_type"]].model_validate(d.canonical) for d in batch]  # type: ignore[index]
+    records = [_record(d) for d in batch]
+    statuses = [r for r in records if isinstance(r, ShipmentStatus)]
+    invoices = [r for r in records if isinstance(r, FreightInvoice)]
     try:
-        if all(isinstance(r, ShipmentStatus) for r in records):
+        if len(statuses) == len(records):
             name = f"{profile.id}-{ic.control_number or ic.id}.edi"
-            items = [StatusItem(r, raw, ic.control_number, name) for r in records]  # type: ignore[arg-type]
-            return poster.post_statuses(items, rules)
-        if all(isinstance(r, FreightInvoice) for r in records):
-            bills = [InvoiceItem(r, raw, ic.control_number) for r in records]  # type: ignore[arg-type]
-            return poster.post_invoices(bills, rules)
+            return poster.post_statuses(
+                [StatusItem(r, raw, ic.control_number, name) for r in statuses], rules
+            )
+        if len(invoices) == len(records):
+            return poster.post_invoices(
+                [InvoiceItem(r, raw, ic.control_number) for r in invoices], rules
+            )
         outcomes: list[PostResult | OdooError] = []
         for record in records:
             if not isinstance(record, TenderResponse):
-                outcomes.append(OdooError(f"no Odoo posting rule for a {record.record_type}"))  # type: ignore[attr-defined]
+                outcomes.append(OdooError(f"no Odoo posting rule for a {record.record_type}"))
                 continue
             try:
                 outcomes.append(poster.post_tender_response(record, rules))
@@ -183,6 +188,12 @@ def _post(
         return outcomes
     except OdooError as exc:  # the whole batch failed (e.g. Odoo unreachable)
         return [exc for _ in batch]
+
+
+def _record(doc: Document) -> CanonicalRecord:
+    assert doc.canonical is not None  # only translated documents are queued for posting
+    record = MODELS[doc.canonical["record_type"]].model_validate(doc.canonical)
+    return cast(CanonicalRecord, record)
 
 
 def _main_record(result: PostResult) -> tuple[str | None, int | None]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import click
 from sqlalchemy import select
@@ -266,12 +266,12 @@ def replay(message_id: str, by: str | None) -> None:
         click.echo(f"interchange {ic} taken in again (replay)")
 
 
-def _finish(running: list[object]) -> None:
+def _finish(running: list[Any]) -> None:
     """In the embedded mode the CLI runs the queued work itself before it exits."""
     for component in running:
         if hasattr(component, "wait_idle"):
             component.wait_idle(300)
-        component.stop()  # type: ignore[attr-defined]
+        component.stop()
 
 
 @click.command()
@@ -285,7 +285,7 @@ def send(canonical: str, partner: str) -> None:
     from gateway.cli.serve import start_pipeline
     from outbound.deliver import submit
     from outbound.render import RenderError
-    from translators.canonical.models import MODELS
+    from translators.canonical.models import MODELS, CanonicalRecord
 
     with open(canonical, encoding="utf-8") as fh:
         try:
@@ -294,7 +294,10 @@ def send(canonical: str, partner: str) -> None:
             raise click.ClickException(f"{canonical}: not JSON ({exc})") from None
     items = loaded if isinstance(loaded, list) else [loaded]
     try:
-        records = [MODELS[item["record_type"]].model_validate(item) for item in items]
+        records = [
+            cast(CanonicalRecord, MODELS[item["record_type"]].model_validate(item))
+            for item in items
+        ]
     except (KeyError, TypeError):
         raise click.ClickException(
             f"{canonical}: every record needs a record_type of {', '.join(MODELS)}"
@@ -307,7 +310,7 @@ def send(canonical: str, partner: str) -> None:
         raise click.ClickException(f"no active partner profile {partner!r}")
     running = start_pipeline(runtime)
     try:
-        interchange_id = submit(runtime, profile, records, source="cli")  # type: ignore[arg-type]
+        interchange_id = submit(runtime, profile, records, source="cli")
         _finish(running)
         with runtime.db.session() as session:
             ic = session.get(Interchange, interchange_id)
