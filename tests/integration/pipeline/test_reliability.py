@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,25 @@ def test_broker_down_while_files_arrive_nothing_lost(
     assert pair == {"processed", "duplicate"}  # whichever came second is the duplicate
     notes = cluster.notes_per_interchange()
     assert len(notes) == 5 and set(notes.values()) == {2}
+
+
+def test_odoo_down_then_back_every_document_posted_once(cluster: Cluster, tmp_path: Path) -> None:
+    """Odoo goes away while files arrive: workers retry with backoff (the waits are in the
+    database), and once it is back every document posts exactly once."""
+    files = _batch(4, 5, 3000)  # 20 documents
+    port, db_path = cluster.odoo.port, cluster.odoo.db_path
+    cluster.odoo.stop()
+    cluster.start_worker()
+    for n, data in enumerate(files):
+        cluster.take_in(data, f"odoo-down-{n}.edi")
+    cluster.wait_until(lambda: cluster.count("retrying") == 20, timeout=240)
+    cluster.odoo = serve_odoo(port=port, db_path=db_path)
+    with cluster.runtime.db.session() as s:  # the backoff has passed
+        for doc in s.scalars(select(Document).where(Document.state == "retrying")):
+            doc.next_attempt_at = datetime.now(UTC) - timedelta(seconds=1)
+    cluster.wait_until(lambda: cluster.count("posted") == 20, timeout=240)
+    with cluster.runtime.db.session() as s:
+        attempts = set(s.scalars(select(Document.attempts)))
+    assert attempts == {2}  # one failed attempt, one that posted
+    notes = cluster.notes_per_interchange()
+    assert len(notes) == 4 and set(notes.values()) == {5}
