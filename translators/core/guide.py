@@ -552,34 +552,26 @@ def value_check(element: ElementDef, codes: frozenset[str] | None) -> Check:
     if kind == "N" or (kind[:1] == "N" and kind[1:].isdigit()):
         return _numeric_check(lo, hi, decimal=False)
     if kind == "DT":
-        seen: dict[str, str | None] = {}
-
-        def date(value: str) -> str | None:
-            if value in seen:
-                return seen[value]
-            found = None
-            if not (lo <= len(value) <= hi) or not _valid_date(value):
-                found = ELEMENT_INVALID_DATE
-            if len(seen) < 4096:
-                seen[value] = found
-            return found
-
-        return date
+        return _memoised_check(lo, hi, _valid_date, ELEMENT_INVALID_DATE)
     if kind == "TM":
-        times: dict[str, str | None] = {}
-
-        def time(value: str) -> str | None:
-            if value in times:
-                return times[value]
-            found = None
-            if not (lo <= len(value) <= hi) or not _valid_time(value):
-                found = ELEMENT_INVALID_TIME
-            if len(times) < 4096:
-                times[value] = found
-            return found
-
-        return time
+        return _memoised_check(lo, hi, _valid_time, ELEMENT_INVALID_TIME)
     raise GuideError(f"unknown element type {kind!r}")
+
+
+def _memoised_check(lo: int, hi: int, valid: Callable[[str], bool], code: str) -> Check:
+    """A date or time check that remembers its verdicts (the same values recur a lot),
+    up to 4,096 distinct values."""
+    seen: dict[str, str | None] = {}
+
+    def check(value: str) -> str | None:
+        if value in seen:
+            return seen[value]
+        found = None if lo <= len(value) <= hi and valid(value) else code
+        if len(seen) < 4096:
+            seen[value] = found
+        return found
+
+    return check
 
 
 # --------------------------------------------------------------------------- compiled forms
