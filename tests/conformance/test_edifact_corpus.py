@@ -5,7 +5,6 @@ every file's segments survive a write / re-read (release characters exactly)."""
 from __future__ import annotations
 
 import contextlib
-import csv
 from pathlib import Path
 
 import pytest
@@ -35,16 +34,7 @@ ENVELOPE_FINDINGS = {
 COUNT_FINDINGS = {"unt_count_mismatch", "unt_reference_mismatch", "missing_unt"}
 
 
-def _rows() -> list[dict[str, str]]:
-    try:
-        corpus = support.corpus_dir()
-    except BaseException:  # skipped (or failed) by the fixture's rules at collection time
-        return []
-    with (corpus / "MANIFEST.tsv").open(encoding="utf-8") as handle:
-        return [r for r in csv.DictReader(handle, delimiter="\t") if r["standard"] == "edifact"]
-
-
-ROWS = _rows()
+ROWS = support.manifest_rows("edifact")
 IDS = [r["path"] for r in ROWS]
 
 

@@ -5,7 +5,6 @@ guides, and a 214 carried over to IFTSTA keeps its milestones, times and referen
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import support
 from translators import edifact, engine, x12
 from translators.canonical import (
     AckStatus,
@@ -44,13 +44,8 @@ MODEL = {
 PREPARED = dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.UTC)
 
 
-def manifest(corpus: Path) -> list[dict[str, str]]:
-    with (corpus / "MANIFEST.tsv").open(encoding="utf-8", newline="") as handle:
-        return [row for row in csv.DictReader(handle, delimiter="\t")]
-
-
 def mapped_rows(corpus: Path) -> list[dict[str, str]]:
-    return [r for r in manifest(corpus) if set(r["types"].split(",")) & MAPPED]
+    return [r for r in support.manifest_rows() if set(r["types"].split(",")) & MAPPED]
 
 
 def translated(corpus: Path, row: dict[str, str]) -> list[TranslatedTransaction]:

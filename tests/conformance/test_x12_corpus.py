@@ -3,7 +3,6 @@ count problems the manifest flags come out with the matching X12 codes."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -32,16 +31,7 @@ ENVELOPE_FINDINGS = {
 COUNT_FINDINGS = {c.SE_COUNT_MISMATCH, c.SE_CONTROL_NUMBER_MISMATCH, c.SE_MISSING}
 
 
-def _rows() -> list[dict[str, str]]:
-    try:
-        corpus = support.corpus_dir()
-    except BaseException:  # skipped (or failed) by the fixture's rules at collection time
-        return []
-    with (corpus / "MANIFEST.tsv").open(encoding="utf-8") as handle:
-        return [r for r in csv.DictReader(handle, delimiter="\t") if r["standard"] == "x12"]
-
-
-ROWS = _rows()
+ROWS = support.manifest_rows("x12")
 
 
 def all_issues(report: AnalysisReport) -> list[Issue]:

@@ -6,6 +6,7 @@ by .ci/run), where the same situation fails the test instead."""
 
 from __future__ import annotations
 
+import csv
 import os
 import socket
 from pathlib import Path
@@ -53,8 +54,24 @@ def redis_url() -> str:
     return url
 
 
+def _corpus_location() -> Path:
+    return Path(os.environ.get("EDIGW_CORPUS_DIR", REPO_ROOT.parent / "shared" / "corpus"))
+
+
 def corpus_dir() -> Path:
-    path = Path(os.environ.get("EDIGW_CORPUS_DIR", REPO_ROOT.parent / "shared" / "corpus"))
+    path = _corpus_location()
     if not (path / "MANIFEST.tsv").is_file():
         unavailable(f"EDI corpus not found at {path}", required_by="EDIGW_REQUIRE_CORPUS")
     return path
+
+
+def manifest_rows(standard: str | None = None) -> list[dict[str, str]]:
+    """The rows of the corpus's MANIFEST.tsv (of one standard), or none when the corpus is
+    absent. Safe at collection time for parametrising: the tests that take the `corpus_dir`
+    fixture are what skip, or fail under CI, when it is missing."""
+    path = _corpus_location() / "MANIFEST.tsv"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    return [r for r in rows if standard is None or r["standard"] == standard]

@@ -8,7 +8,6 @@ where the engine rejects, and every accepted transaction translated."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import pytest
 
 from partner_profiles import PartnerProfile, load_file
 from partner_profiles.dryrun import dry_run
+from tests import support
 from tests.unit.profiles.support import EXAMPLES
 from translators.core.report import Status
 from translators.engine import analyse
@@ -26,8 +26,7 @@ TYPES = {"204", "210", "214", "990", "IFTMIN", "IFTSTA", "INVOIC"}
 
 
 def _rows(corpus_dir: Path) -> list[dict[str, str]]:
-    with (corpus_dir / "MANIFEST.tsv").open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
+    rows = support.manifest_rows()
     return [
         r
         for r in rows
