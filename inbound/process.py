@@ -110,7 +110,7 @@ def _interpret(
         kind="enveloped",
         detail={
             "partner": profile.id,
-            "profile_version": _version(runtime, profile.id),
+            "profile_version": profile_version(runtime, profile.id),
             "interchanges_in_file": len(report.interchanges),
         },
     )
@@ -277,9 +277,95 @@ def _ack_control_number(session: Session, profile: PartnerProfile) -> int:
     return next_control_number(session, profile.id, kind)
 
 
-def _version(runtime: Runtime, partner_id: str) -> int | None:
+def profile_version(runtime: Runtime, partner_id: str) -> int | None:
+    """The version number of the profile being served (recorded on interchange events)."""
     served = runtime.profiles.served(partner_id)
     return served.version if served else None
+
+
+FollowUp = list[tuple[str, tuple[Any, ...], dict[str, Any]]]
+
+
+def new_document(
+    ic: Interchange,
+    position: int,
+    tx: TransactionResult,
+    findings: list[Any],
+    replay_of: int | None = None,
+) -> Document:
+    """The row for one interpreted transaction, before any state change."""
+    return Document(
+        interchange_id=ic.id,
+        position=position,
+        group_control_number=tx.group,
+        doc_type=tx.type,
+        version=tx.version,
+        control_number=tx.control_number,
+        state=DocumentState.RECEIVED,
+        validation_errors=[i.to_dict() for i in tx.report.issues] + [f.to_dict() for f in findings],
+        canonical=tx.canonical,
+        replay_of=replay_of,
+    )
+
+
+def route(
+    session: Session,
+    doc: Document,
+    profile: PartnerProfile,
+    tx: TransactionResult,
+    rejected: bool,
+    findings: list[Any],
+    follow_up: FollowUp,
+    *,
+    actor: str = ACTOR,
+    hold: bool = True,
+) -> None:
+    """Take a stored document through its states to where it waits for work: rejected,
+    untranslated, queued for reconciliation (acknowledgements) or for posting on its queue.
+    With `hold`, an invoice waits for the profile's batch window (a replay goes at once)."""
+    doc_type = tx.type or "?"
+    metrics.DOCUMENTS.labels(profile.id, doc_type, "received").inc()
+    if rejected:
+        transition(
+            session,
+            doc,
+            DocumentState.REJECTED,
+            actor=actor,
+            detail={"reason": _reason(tx, findings)},
+        )
+        metrics.DOCUMENTS.labels(profile.id, doc_type, "rejected").inc()
+        return
+    transition(session, doc, DocumentState.VALIDATED, actor=actor)
+    if tx.canonical is None:
+        note(
+            session,
+            actor=actor,
+            kind="not_translated",
+            document_id=doc.id,
+            detail={"type": doc_type, "why": "no map for this type"},
+        )
+        return
+    transition(session, doc, DocumentState.TRANSLATED, actor=actor)
+    if doc_type in ACK_TYPES:
+        transition(session, doc, DocumentState.QUEUED, actor=actor, kind="routed:acks")
+        follow_up.append(("outbound.reconcile_acknowledgement", (doc.id,), {}))
+        return
+    queue = queue_for(profile, doc_type)
+    sla = profile.sla.get(doc_type)
+    if hold and sla is not None and sla.batch_window:
+        # held in the database until the window closes; the sweep hands it out then
+        doc.next_attempt_at = datetime.now(UTC) + sla.batch_window
+        transition(
+            session,
+            doc,
+            DocumentState.QUEUED,
+            actor=actor,
+            kind=f"routed:{queue}",
+            detail={"held_until": doc.next_attempt_at.isoformat()},
+        )
+        return
+    transition(session, doc, DocumentState.QUEUED, actor=actor, kind=f"routed:{queue}")
+    follow_up.append(("inbound.post_document", (doc.id,), {"queue": queue}))
 
 
 def _store_documents(
@@ -287,72 +373,17 @@ def _store_documents(
     ic: Interchange,
     profile: PartnerProfile,
     result: FileResult,
-    follow_up: list[tuple[str, tuple[Any, ...], dict[str, Any]]],
+    follow_up: FollowUp,
 ) -> None:
-    now = datetime.now(UTC)
     # all rows in one batched insert, then their transitions (events in one batch too)
     rows = []
     for position, tx in enumerate(result.transactions):
         rejected, findings = result.verdict(tx)
-        doc = Document(
-            interchange_id=ic.id,
-            position=position,
-            group_control_number=tx.group,
-            doc_type=tx.type,
-            version=tx.version,
-            control_number=tx.control_number,
-            state=DocumentState.RECEIVED,
-            validation_errors=[i.to_dict() for i in tx.report.issues]
-            + [f.to_dict() for f in findings],
-            canonical=tx.canonical,
-        )
-        rows.append((doc, tx, rejected, findings))
+        rows.append((new_document(ic, position, tx, findings), tx, rejected, findings))
     session.add_all([doc for doc, *_ in rows])
     session.flush()
     for doc, tx, rejected, findings in rows:
-        doc_type = tx.type or "?"
-        metrics.DOCUMENTS.labels(profile.id, doc_type, "received").inc()
-        if rejected:
-            transition(
-                session,
-                doc,
-                DocumentState.REJECTED,
-                actor=ACTOR,
-                detail={"reason": _reason(tx, findings)},
-            )
-            metrics.DOCUMENTS.labels(profile.id, doc_type, "rejected").inc()
-            continue
-        transition(session, doc, DocumentState.VALIDATED, actor=ACTOR)
-        if tx.canonical is None:
-            note(
-                session,
-                actor=ACTOR,
-                kind="not_translated",
-                document_id=doc.id,
-                detail={"type": doc_type, "why": "no map for this type"},
-            )
-            continue
-        transition(session, doc, DocumentState.TRANSLATED, actor=ACTOR)
-        if doc_type in ACK_TYPES:
-            transition(session, doc, DocumentState.QUEUED, actor=ACTOR, kind="routed:acks")
-            follow_up.append(("outbound.reconcile_acknowledgement", (doc.id,), {}))
-            continue
-        queue = queue_for(profile, doc_type)
-        sla = profile.sla.get(doc_type)
-        if sla is not None and sla.batch_window:
-            # held in the database until the window closes; the sweep hands it out then
-            doc.next_attempt_at = now + sla.batch_window
-            transition(
-                session,
-                doc,
-                DocumentState.QUEUED,
-                actor=ACTOR,
-                kind=f"routed:{queue}",
-                detail={"held_until": doc.next_attempt_at.isoformat()},
-            )
-            continue
-        transition(session, doc, DocumentState.QUEUED, actor=ACTOR, kind=f"routed:{queue}")
-        follow_up.append(("inbound.post_document", (doc.id,), {"queue": queue}))
+        route(session, doc, profile, tx, rejected, findings, follow_up)
 
 
 def _reason(tx: TransactionResult, findings: list[Any]) -> str:

@@ -15,7 +15,7 @@ from gateway.runtime import Runtime
 from gateway.store import Document, DocumentState, Interchange
 from gateway.store.journal import note, transition
 from gateway.store.models import Direction, InterchangeStatus
-from inbound.process import ACK_TYPES, queue_for
+from inbound.process import new_document, profile_version, route
 from partner_profiles.dryrun import dry_run
 
 REPLAYABLE = (
@@ -58,19 +58,7 @@ def replay_document(runtime: Runtime, document_id: int, *, by: str) -> ReplayRes
             raise ReplayError(f"transaction {old.control_number} is no longer in the file")
         tx = candidates[0]
         rejected, findings = fresh.verdict(tx)
-        new = Document(
-            interchange_id=ic.id,
-            position=old.position,
-            group_control_number=tx.group,
-            doc_type=tx.type,
-            version=tx.version,
-            control_number=tx.control_number,
-            state=DocumentState.RECEIVED,
-            validation_errors=[i.to_dict() for i in tx.report.issues]
-            + [f.to_dict() for f in findings],
-            canonical=tx.canonical,
-            replay_of=old.id,
-        )
+        new = new_document(ic, old.position, tx, findings, replay_of=old.id)
         session.add(new)
         session.flush()
         transition(session, old, DocumentState.REPLAYED, actor=by, detail={"replay": new.id})
@@ -80,18 +68,9 @@ def replay_document(runtime: Runtime, document_id: int, *, by: str) -> ReplayRes
             kind="replay",
             document_id=new.id,
             interchange_id=ic.id,
-            detail={"replay_of": old.id, "profile_version": _version(runtime, profile.id)},
+            detail={"replay_of": old.id, "profile_version": profile_version(runtime, profile.id)},
         )
-        if rejected or tx.canonical is None:
-            transition(session, new, DocumentState.REJECTED, actor=by)
-        else:
-            transition(session, new, DocumentState.TRANSLATED, actor=by)
-            transition(session, new, DocumentState.QUEUED, actor=by)
-            if (tx.type or "") in ACK_TYPES:
-                jobs.append(("outbound.reconcile_acknowledgement", (new.id,), {}))
-            else:
-                queue = queue_for(profile, tx.type or "")
-                jobs.append(("inbound.post_document", (new.id,), {"queue": queue}))
+        route(session, new, profile, tx, rejected, findings, jobs, actor=by, hold=False)
         result.documents.append(new.id)
     for name, args, options in jobs:
         runtime.enqueue(name, *args, **options)
@@ -147,8 +126,3 @@ def replay_interchange(runtime: Runtime, interchange_id: int, *, by: str) -> Rep
     for document_id in failed:
         result.documents += replay_document(runtime, document_id, by=by).documents
     return result
-
-
-def _version(runtime: Runtime, partner_id: str) -> int | None:
-    served = runtime.profiles.served(partner_id)
-    return served.version if served else None
