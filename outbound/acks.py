@@ -35,7 +35,7 @@ VERDICT_TO_STATUS = {
 def _same_number(a: str | None, b: str | None) -> bool:
     """Control numbers compare numerically when both are digits (000000042 == 42)."""
     a, b = (a or "").strip(), (b or "").strip()
-    if a.isdigit() and b.isdigit():
+    if a.isdecimal() and b.isdecimal():
         return int(a) == int(b)
     return bool(a) and a == b
 

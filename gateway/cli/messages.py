@@ -245,7 +245,7 @@ def replay(message_id: str, by: str | None) -> None:
     from inbound.replay import ReplayError, replay_document, replay_interchange
 
     text = message_id.strip().upper()
-    if not text.removeprefix("D").isdigit():
+    if not text.removeprefix("D").isdecimal():
         raise click.BadParameter("give an interchange id (123) or a document id (D123)")
     runtime = open_runtime()
     running = start_pipeline(runtime)

@@ -130,7 +130,7 @@ def edifact_zone(text: str) -> dt.tzinfo | None:
         return EDIFACT_ZONE_NAMES[text]
     if len(text) >= 3 and text[0] in "+-":
         digits = text[1:].replace(":", "")
-        if digits.isdigit() and len(digits) in (2, 4):
+        if digits.isdecimal() and len(digits) in (2, 4):
             hours, minutes = int(digits[:2]), int(digits[2:] or 0)
             if hours <= 14 and minutes < 60:
                 sign = -1 if text[0] == "-" else 1

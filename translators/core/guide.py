@@ -286,7 +286,7 @@ def _element_or_composite(spec: Any) -> ElementDef | CompositeDef:
 def parse_rule(text: str) -> SyntaxRule:
     """`P0506` -> paired elements 5 and 6 (two-digit positions after the letter)."""
     kind, digits = text[0].upper(), text[1:]
-    if kind not in "PRECL" or len(digits) < 4 or len(digits) % 2 or not digits.isdigit():
+    if kind not in "PRECL" or len(digits) < 4 or len(digits) % 2 or not digits.isdecimal():
         raise GuideError(f"bad syntax rule {text!r}")
     positions = tuple(int(digits[i : i + 2]) for i in range(0, len(digits), 2))
     return SyntaxRule(kind, positions, text.upper())
@@ -469,7 +469,7 @@ _DAYS = {m: calendar.monthrange(2000, m)[1] for m in range(1, 13)}  # leap year:
 
 
 def _valid_date(value: str) -> bool:
-    if not (value.isascii() and value.isdigit()):
+    if not (value.isascii() and value.isdecimal()):
         return False
     if len(value) == 8:
         year, month, day = int(value[:4]), int(value[4:6]), int(value[6:])
@@ -483,7 +483,7 @@ def _valid_date(value: str) -> bool:
 
 
 def _valid_time(value: str) -> bool:
-    if not (value.isascii() and value.isdigit()) or len(value) not in (4, 6, 7, 8):
+    if not (value.isascii() and value.isdecimal()) or len(value) not in (4, 6, 7, 8):
         return False
     if int(value[:2]) > 23 or int(value[2:4]) > 59:
         return False
@@ -511,7 +511,7 @@ def _numeric_check(lo: int, hi: int, decimal: bool, marks: str = ".") -> Check:
                     whole, _, frac = digits.partition(mark)
                     digits = whole + frac
                     break
-        if not (digits.isascii() and digits.isdigit()):
+        if not (digits.isascii() and digits.isdecimal()):
             return ELEMENT_INVALID_CHARACTER
         if len(digits) > hi:
             return ELEMENT_TOO_LONG
@@ -540,7 +540,7 @@ def value_check(element: ElementDef, codes: frozenset[str] | None) -> Check:
         length = _length_check(lo, hi)
 
         def alpha(value: str) -> str | None:
-            if any(c.isdigit() for c in value):
+            if any(c.isdecimal() for c in value):
                 return ELEMENT_INVALID_CHARACTER
             return length(value)
 
@@ -549,7 +549,7 @@ def value_check(element: ElementDef, codes: frozenset[str] | None) -> Check:
         return _numeric_check(lo, hi, decimal=True)
     if kind == "n":
         return _numeric_check(lo, hi, decimal=True, marks=".,")
-    if kind == "N" or (kind[:1] == "N" and kind[1:].isdigit()):
+    if kind == "N" or (kind[:1] == "N" and kind[1:].isdecimal()):
         return _numeric_check(lo, hi, decimal=False)
     if kind == "DT":
         return _memoised_check(lo, hi, _valid_date, ELEMENT_INVALID_DATE)
@@ -1214,13 +1214,13 @@ def _fast_checker(
                 test += f" or len({value}) < {element.lo}"
         elif kind == "B":
             test = None
-        elif kind == "N" or (kind[:1] == "N" and kind[1:].isdigit()):
-            test = f"not ({value}.isdigit() and {value}.isascii()) or len({value}) > {element.hi}"
+        elif kind == "N" or (kind[:1] == "N" and kind[1:].isdecimal()):
+            test = f"not ({value}.isdecimal() and {value}.isascii()) or len({value}) > {element.hi}"
             if element.lo > 1:
                 test += f" or len({value}) < {element.lo}"
         elif kind == "R":
             lines.append(f"{guard}w = {value}.replace('.', '', 1)")
-            test = f"not (w.isdigit() and w.isascii()) or len(w) > {element.hi}"
+            test = f"not (w.isdecimal() and w.isascii()) or len(w) > {element.hi}"
             if element.lo > 1:
                 test += f" or len(w) < {element.lo}"
         else:

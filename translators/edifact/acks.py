@@ -447,4 +447,4 @@ def parse_acknowledgements(data: bytes) -> list[Acknowledgement]:
 
 def _ascii_digits(value: str) -> bool:
     """Only ASCII digits: `str.isdigit` also accepts '²' and the like, which `int` refuses."""
-    return value.isascii() and value.isdigit()
+    return value.isascii() and value.isdecimal()

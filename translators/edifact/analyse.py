@@ -195,7 +195,7 @@ def _fields(layout: str) -> list[str]:
 def _date_problem(value: str, layout: str) -> str | None:
     fields = _fields(layout)
     if len(value) != sum(_FIELD_WIDTH[f] for f in fields) or not (
-        value.isascii() and value.isdigit()
+        value.isascii() and value.isdecimal()
     ):
         return "dtm_format_mismatch"
     at, year, month = 0, 2000, 1

@@ -1164,4 +1164,4 @@ def iter_messages(data: bytes | str, *, overlay: Overlay | None = None) -> Itera
 
 def _ascii_digits(value: str) -> bool:
     """Only ASCII digits: `str.isdigit` also accepts '²' and the like, which `int` refuses."""
-    return value.isascii() and value.isdigit()
+    return value.isascii() and value.isdecimal()

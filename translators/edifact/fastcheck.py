@@ -38,7 +38,7 @@ def _numeric(value: str, lo: int, hi: int) -> bool:
         digits = digits.replace(".", "", 1)
     elif "," in digits:
         digits = digits.replace(",", "", 1)
-    return digits.isascii() and digits.isdigit() and lo <= len(digits) <= hi
+    return digits.isascii() and digits.isdecimal() and lo <= len(digits) <= hi
 
 
 def _value_test(
@@ -59,7 +59,7 @@ def _value_test(
     if kind == "a":
         return f"({length} and _DIGIT.search(c) is None)"
     if kind == "n":
-        return f"(c.isascii() and c.isdigit() and {length} or _numeric(c, {lo}, {hi}))"
+        return f"(c.isascii() and c.isdecimal() and {length} or _numeric(c, {lo}, {hi}))"
     return None
 
 

@@ -77,9 +77,9 @@ def parse_date(text: str, findings: Findings, path: str) -> dt.date | None:
     if not text:
         return None
     try:
-        if len(text) == 8 and text.isdigit():
+        if len(text) == 8 and text.isdecimal():
             return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        if len(text) == 6 and text.isdigit():
+        if len(text) == 6 and text.isdecimal():
             year = int(text[:2])
             findings.add("short_date", f"6-digit date {text!r} read as YYMMDD", path)
             return dt.date(2000 + year if year < 70 else 1900 + year, int(text[2:4]), int(text[4:]))
@@ -94,7 +94,7 @@ def parse_clock(text: str, findings: Findings, path: str) -> dt.time | None:
     text = text.strip()
     if not text:
         return None
-    if text.isdigit() and 4 <= len(text) <= 8:
+    if text.isdecimal() and 4 <= len(text) <= 8:
         try:
             second = int(text[4:6]) if len(text) >= 6 else 0
             return dt.time(int(text[:2]), int(text[2:4]), second)

@@ -169,7 +169,7 @@ def equipment_codes(equipment: Equipment) -> tuple[str, str, str]:
     (`TRHU4561222`) is split into its owner prefix and serial; only a 2-letter X12
     equipment code is kept (an ISO size-type such as `45G1` does not fit element 40)."""
     initial, number = equipment.initial or "", equipment.number
-    if not initial and len(number) > 4 and number[:4].isalpha() and number[4:].isdigit():
+    if not initial and len(number) > 4 and number[:4].isalpha() and number[4:].isdecimal():
         initial, number = number[:4], number[4:]
     code = equipment.type_code or ""
     return initial, number, code if len(code) == 2 else ""

@@ -39,7 +39,7 @@ MESSAGE_FUNCTION = {"27": AckStatus.REJECTED, "44": AckStatus.ACCEPTED}
 
 def _int(text: str) -> int | None:
     text = text.strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() else None
 
 
 def _error(code: str, tag: str | None, position: str, element: str, component: str) -> AckError:

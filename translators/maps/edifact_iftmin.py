@@ -59,7 +59,7 @@ FREIGHT_CHARGE = "64"  # MOA 5025: freight charge
 def _marker(loc: Segment) -> tuple[StopKind, int] | None:
     sequence = loc.get(2, 1).strip()
     kind = STOP_PLACE.get(loc.get(1).strip())
-    if kind is None or not sequence.isdigit() or loc.get(2, 3).strip() != MARKER_AGENCY:
+    if kind is None or not sequence.isdecimal() or loc.get(2, 3).strip() != MARKER_AGENCY:
         return None
     return kind, int(sequence)
 
@@ -145,7 +145,7 @@ def to_canonical(
         elif tag == "GID":
             stop_for_times, in_goods = None, True
             raw = s.get(1).strip()
-            goods_stop = stops.get(int(raw)) if raw.isdigit() else None
+            goods_stop = stops.get(int(raw)) if raw.isdecimal() else None
             if goods_stop is not None:
                 goods_stop.quantity = e.read_quantity(s.get(2, 1), s.get(2, 2))
         elif tag == "MEA" and goods_stop is not None:

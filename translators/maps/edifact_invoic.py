@@ -59,7 +59,7 @@ class _Reader:
         """A LIN group: item number, description (IMD), amount (MOA 203), rate (PRI)."""
         lin = items[i]
         raw = lin.get(1).strip()
-        number = int(raw) if raw.isdigit() else None
+        number = int(raw) if raw.isdecimal() else None
         code = clean(lin.get(3, 1))
         description: str | None = None
         amount: Decimal | None = None

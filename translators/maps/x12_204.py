@@ -155,8 +155,8 @@ def _skip_detail(items: Sequence[Segment], i: int) -> int:
 
 def _open_stop(s5: Segment, findings: Findings) -> Stop:
     raw = s5.get(1).strip()
-    sequence = int(raw) if raw.isdigit() else 0
-    if not raw.isdigit():
+    sequence = int(raw) if raw.isdecimal() else 0
+    if not raw.isdecimal():
         findings.add("invalid_stop_sequence", f"S5-01 {raw!r} is not a number", "S5-01")
     reason = clean(s5.get(2))
     stop = Stop(

@@ -73,7 +73,7 @@ def to_canonical(
         elif s.tag == "LX":
             in_detail = True
             raw = s.get(1).strip()
-            lx_number = int(raw) if raw.isdigit() else None
+            lx_number = int(raw) if raw.isdecimal() else None
             description, line_weight = None, None
         elif s.tag == "L5":
             description = clean(s.get(2)) or description
@@ -103,7 +103,7 @@ def _line(
     findings: Findings,
 ) -> ChargeLine:
     raw_number = l1.get(1).strip()
-    number = int(raw_number) if raw_number.isdigit() else lx_number
+    number = int(raw_number) if raw_number.isdecimal() else lx_number
     code = clean(l1.get(8))
     charge_class, meaning = charges.charge_class(
         code, charges.X12_CHARGE, context.charge_codes or None

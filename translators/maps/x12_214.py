@@ -71,7 +71,9 @@ def to_canonical(
             continue
         elif s.tag == "LX":
             number = s.get(1).strip()
-            details.append(_Detail(number=str(int(number)) if number.isdigit() else clean(number)))
+            details.append(
+                _Detail(number=str(int(number)) if number.isdecimal() else clean(number))
+            )
         elif s.tag == "AT7":
             if detail is None:  # an AT7 before any LX: tolerate, as its own detail
                 detail = _Detail(number=None)
@@ -215,7 +217,7 @@ def from_canonical(
         at7 = _at7(event, version, context)
         if at7 is None:
             continue  # no valid X12 code says what happened (an unknown status)
-        lx = event.consignment if event.consignment and event.consignment.isdigit() else None
+        lx = event.consignment if event.consignment and event.consignment.isdecimal() else None
         out.append(_x12.seg("LX", lx or str(number)))
         out.append(at7)
         if event.location is not None:

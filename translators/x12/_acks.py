@@ -186,7 +186,9 @@ def build_ta1(report: InterchangeReport, *, date: str, time: str) -> Segment:
     notes = _codes(report.issues, "ta1", 1)
     note = notes[0] if notes and code != "A" else "000"
     number = (report.control_number or "0").strip()
-    return Segment("TA1", [number.zfill(9) if number.isdigit() else number, date, time, code, note])
+    return Segment(
+        "TA1", [number.zfill(9) if number.isdecimal() else number, date, time, code, note]
+    )
 
 
 def report_interchange_status(report: InterchangeReport) -> Status:
@@ -508,7 +510,7 @@ class Acknowledgement:
 
 def _int(text: str) -> int | None:
     text = text.strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() else None
 
 
 def _read_functional_ack(segments: Sequence[Segment]) -> GroupAck | None:

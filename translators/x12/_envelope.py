@@ -220,7 +220,7 @@ _BOUNDARY = frozenset({"ST", "SE", "GS", "GE", "IEA", "ISA"})
 
 def _same_number(a: str, b: str) -> bool:
     a, b = a.strip(), b.strip()
-    if a.isascii() and a.isdigit() and b.isascii() and b.isdigit():
+    if a.isascii() and a.isdecimal() and b.isascii() and b.isdecimal():
         return int(a) == int(b)
     return a == b
 
@@ -453,13 +453,13 @@ class X12Reader:
                 header.isa(11),
             )
         number = header.control_number
-        if not (len(number) == 9 and number.isascii() and number.isdigit()):
+        if not (len(number) == 9 and number.isascii() and number.isdecimal()):
             warn(c.ISA_CONTROL_NUMBER_INVALID, "ISA-13 is not 9 digits", 13, number)
         if not (len(header.date) == 6 and _valid_date(header.date)):
             warn(c.ISA_DATE_INVALID, "ISA-09 is not a YYMMDD date", 9, header.date)
         if not (len(header.time) == 4 and _valid_time(header.time)):
             warn(c.ISA_TIME_INVALID, "ISA-10 is not an HHMM time", 10, header.time)
-        if not (len(header.version) == 5 and header.version.isdigit()):
+        if not (len(header.version) == 5 and header.version.isdecimal()):
             warn(c.ISA_VERSION_INVALID, "ISA-12 is not a 5-digit version", 12, header.version)
         if header.isa(14).strip() not in ("0", "1"):
             warn(c.ISA_ACK_REQUESTED_INVALID, "ISA-14 is not 0 or 1", 14, header.isa(14))
@@ -564,7 +564,7 @@ class X12Reader:
         if len(gs.elements) < 8 or not header.functional_id or not header.version:
             finding(c.GS_INVALID, "the GS header lacks mandatory elements", 1, "", Severity.ERROR)
         number = header.control_number
-        if not (number.isascii() and number.isdigit() and len(number) <= 9):
+        if not (number.isascii() and number.isdecimal() and len(number) <= 9):
             finding(
                 c.GS_CONTROL_NUMBER_INVALID,
                 "GS-06 is not a number of up to 9 digits",
@@ -615,7 +615,7 @@ class X12Reader:
             )
         else:
             count = ge.get(1)
-            if count.strip().isdigit():
+            if count.strip().isdecimal():
                 group.header.declared_count = int(count)
             if not _same_number(count, str(group.count)):
                 report.issues.append(

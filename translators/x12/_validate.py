@@ -39,7 +39,7 @@ def guide_id_for(set_id: str, version: str) -> str | None:
     if not versions:
         return None
     wanted = version[:6]
-    if not (len(wanted) == 6 and wanted.isdigit()):
+    if not (len(wanted) == 6 and wanted.isdecimal()):
         wanted = DEFAULT_VERSION
     if wanted in versions:
         return f"{set_id}-{wanted}"

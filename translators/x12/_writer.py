@@ -59,7 +59,7 @@ def isa_fields(fields: Sequence[str], d: Delimiters) -> list[str]:
         elif index == 16:
             value = d.component
         elif index == 13:
-            if not value.isdigit() or len(value) > 9:
+            if not value.isdecimal() or len(value) > 9:
                 raise WriteError(f"ISA-13 must be up to 9 digits, got {value!r}")
             value = value.zfill(9)
         if len(value) > width:
