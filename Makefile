@@ -10,12 +10,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-# Stamp files make re-runs cheap; they are redone whenever the packaging changes.
-$(VENV)/.run-installed: $(BIN)/python setup.cfg pyproject.toml
+# Stamp files make re-runs cheap; they are redone whenever the packaging or the C sources of
+# the optional speed-ups (built in place by setup.py) change.
+ACCEL  := $(wildcard translators/_accel/*.c translators/_accel/*.h)
+PACKAGING := setup.cfg setup.py pyproject.toml $(ACCEL)
+
+$(VENV)/.run-installed: $(BIN)/python $(PACKAGING)
 	$(BIN)/pip install -q -e .
 	touch $@
 
-$(VENV)/.dev-installed: $(BIN)/python setup.cfg pyproject.toml
+$(VENV)/.dev-installed: $(BIN)/python $(PACKAGING)
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.run-installed
 
