@@ -50,6 +50,22 @@ and decimal mark `.` or `,`, which are not counted), `an`.
 replace whole segment definitions by tag, `codes` replace lists by reference, and a
 `structure` replaces the structure. `remove_codes` ({ref: [codes]}) drops codes from a list.
 
+Compiled-path table (for optional C checkers)
+============================================
+
+`CompiledGuide.segment_table(tag)` describes one segment's fast clean check as plain data, the
+same for every standard: `(elements, rules)` where `elements` holds, per element position,
+`(kind, mandatory, not_used, min, max, codes)` and `rules` holds `(letter, positions)` for the
+syntax notes (P R E C L, 1-based element positions). `kind` is one of `any` (not checked),
+`text` (length only), `code` (must be in `codes`, a frozenset), `digits` (N types: ASCII
+digits only, length counted without sign), `decimal` (R: ASCII digits with at most one `.`,
+which is not counted), `date` (CCYYMMDD / YYMMDD), `time` (HHMM[SS[D[D]]]). It is None when
+the segment has composites, repeats or element types the table cannot express: those sets
+always take the Python path. A compiled checker must be as strict as the generated Python
+checker (`_fast_checker`) or stricter: it may only prove a message clean, never find fault.
+`accepts_texts` uses the C module `translators._accel.x12fast` through these tables when it is
+built (and `EDIGW_NO_ACCEL` is unset); the results are the same without it.
+
 Findings are `Issue`s whose `code` is standard-neutral (the `FINDING_*` names below); the
 engine passes a table that adds its standard's codes (e.g. X12 AK3/AK4/IK3/IK4) to each.
 """
@@ -65,6 +81,7 @@ from typing import Any
 
 import yaml
 
+from translators import _accel
 from translators.core.issues import Issue, Level, Severity
 from translators.core.location import Location
 from translators.core.overlay import NO_OVERLAY, Overlay
@@ -593,6 +610,9 @@ class _CompiledElement:
     codes: frozenset[str] | None = None
 
 
+_UNSET: Any = object()
+
+
 @dataclass(slots=True)
 class _CompiledSegment:
     tag: str
@@ -600,6 +620,8 @@ class _CompiledSegment:
     rules: tuple[SyntaxRule, ...]
     # generated fast checkers by element shift (0: elements only, 1: tag first)
     fast: dict[int, Callable[[Sequence[Value]], bool] | None] = field(default_factory=dict)
+    # the compiled (C) checker: unset, None when the segment cannot have one, or the checker
+    native: Any = field(default=_UNSET)
 
 
 @dataclass(slots=True)
@@ -650,6 +672,9 @@ class CompiledGuide:
             tuple[str, tuple[str, ...]],
             tuple[tuple[Callable[[Sequence[Value]], bool], set[str]], ...],
         ] = {}
+        # the optional compiled checker (None: pure Python) and its plans by tag-sequence key
+        self.accel: Any = _accel.load("x12fast")
+        self._native_plans: dict[str, tuple[Any, ...] | None] = {}
 
     # -- compile
 
@@ -761,10 +786,23 @@ class CompiledGuide:
                 return False
         return True
 
-    def accepts_texts(self, texts: Sequence[str], separator: str) -> bool:
-        """`accepts` for segments still as text (`TAG*el*el`, one element separator, no
-        components or repetitions). Segments already proven clean are remembered by their
-        text (bounded), since real traffic repeats parties, addresses and codes."""
+    def accepts_texts(self, texts: Sequence[str], separator: str, reserved: str = "") -> bool:
+        """`accepts` for segments still as text (`TAG*el*el`, one element separator). Any
+        character of `reserved` (component / repetition separators) in a text means "not
+        sure" (False). Segments already proven clean are remembered by their text (bounded),
+        since real traffic repeats parties, addresses and codes. With the compiled module the
+        whole check runs in C (`segment_table`); it answers the same or defers to this code."""
+        accel = self.accel
+        if accel is not None and type(texts) is list:
+            verdict = accel.accepts(texts, separator, reserved, self._native_plans)
+            if type(verdict) is str:
+                if len(self._native_plans) < 20_000:  # bounded like the Python plans
+                    self._native_plans[verdict] = self._native_plan(tuple(verdict.split(" ")))
+                verdict = accel.accepts(texts, separator, reserved, self._native_plans)
+            if type(verdict) is bool:
+                return verdict
+        if reserved and any(mark in text for text in texts for mark in reserved):
+            return False
         tags = tuple([text.partition(separator)[0] for text in texts])
         key = (separator, tags)
         steps = self._text_plans.get(key)
@@ -784,6 +822,38 @@ class CompiledGuide:
             if len(seen) < 4096:
                 seen.add(text)
         return True
+
+    def segment_table(self, tag: str) -> SegmentTable | None:
+        """The fast clean check of segment `tag` as data (see the module docstring), or None
+        when the table cannot express it (or the guide does not define the tag)."""
+        segment = self._segments.get(tag)
+        return _segment_table(segment) if segment is not None else None
+
+    def _native_plan(self, tags: tuple[str, ...]) -> tuple[Any, ...] | None:
+        """Compiled checkers per position: () when the structure has findings or a segment
+        has no fast check at all (False either way), None when the table cannot express one
+        of them (the Python path decides)."""
+        accel = self.accel
+        run = _Run(self, [Segment(tag) for tag in tags])
+        placed = run.place_all()
+        if run.issues or any(use is None for use in placed):
+            return ()
+        checks: list[Any] = []
+        unsure = False
+        for use in placed:
+            assert use is not None
+            segment = use.segment
+            if 1 not in segment.fast:
+                segment.fast[1] = _fast_checker(segment, 1)
+            if segment.fast[1] is None:
+                return ()
+            if segment.native is _UNSET:
+                table = _segment_table(segment)
+                segment.native = None if table is None else accel.SegmentCheck(*table)
+            if segment.native is None:
+                unsure = True
+            checks.append(segment.native)
+        return None if unsure else tuple(checks)
 
     def _plan(
         self, tags: tuple[str, ...], shift: int = 0
@@ -1270,6 +1340,42 @@ def _fast_checker(
     exec("\n".join(lines), namespace)  # the code comes from the guide data above only
     checker: Callable[[Sequence[Value]], bool] = namespace["check"]
     return checker
+
+
+# (elements, rules): see "Compiled-path table" in the module docstring
+SegmentTable = tuple[
+    tuple[tuple[str, bool, bool, int, int, frozenset[str] | None], ...],
+    tuple[tuple[str, tuple[int, ...]], ...],
+]
+
+
+def _segment_table(segment: _CompiledSegment) -> SegmentTable | None:
+    elements: list[tuple[str, bool, bool, int, int, frozenset[str] | None]] = []
+    for element in segment.elements:
+        if element.components is not None or element.repeat != 1 or element.check is None:
+            return None
+        kind = element.data_type
+        if element.codes is not None:
+            name = "code"
+        elif kind in _SIMPLE_TEXT:
+            name = "text"
+        elif kind == "B":
+            name = "any"
+        elif kind == "N" or (kind[:1] == "N" and kind[1:].isdecimal()):
+            name = "digits"
+        elif kind == "R":
+            name = "decimal"
+        elif kind == "DT":
+            name = "date"
+        elif kind == "TM":
+            name = "time"
+        else:
+            return None
+        elements.append(
+            (name, element.mandatory, element.not_used, element.lo, element.hi, element.codes)
+        )
+    rules = tuple((rule.kind, rule.positions) for rule in segment.rules)
+    return tuple(elements), rules
 
 
 def _looks_like_tag(tag: str) -> bool:

@@ -94,10 +94,10 @@ def validate_transaction(
         )
         issues = [issue]
     else:
-        # the fast yes first: most sets are clean, and proving it is cheap
-        if not transaction.complex and guide.accepts_texts(
-            transaction.texts, transaction.interchange.delimiters.element
-        ):
+        # the fast yes first: most sets are clean, and proving it is cheap (a set with
+        # components or repetitions is never proven here: `validate` splits those)
+        d = transaction.interchange.delimiters
+        if guide.accepts_texts(transaction.texts, d.element, d.component + (d.repetition or "")):
             return []
         issues = guide.validate(transaction.segments)
     if overlay.tolerated:
