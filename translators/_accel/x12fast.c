@@ -499,12 +499,215 @@ accepts(PyObject *module, PyObject *args)
     return result;
 }
 
+/* --------------------------------------------------------------------- cut */
+
+static int
+is_blank(Py_UCS1 ch)
+{
+    /* the tokenizer's _BLANKS: space, tab, CR, LF, NUL */
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == 0;
+}
+
+/* Segment heads (first three characters) recur endlessly: keep one string per head. */
+#define HEAD_SLOTS 512
+static PyObject *head_cache[HEAD_SLOTS];
+static unsigned long head_keys[HEAD_SLOTS];
+
+static PyObject *
+head_of(const Py_UCS1 *s, Py_ssize_t len)
+{
+    Py_ssize_t n = len < 3 ? len : 3;
+    unsigned long key = (unsigned long)n << 24;
+    for (Py_ssize_t i = 0; i < n; i++)
+        key |= (unsigned long)s[i] << (8 * i);
+    unsigned slot = (unsigned)((key * 2654435761u) >> 7) % HEAD_SLOTS;
+    if (head_cache[slot] != NULL && head_keys[slot] == key) {
+        Py_INCREF(head_cache[slot]);
+        return head_cache[slot];
+    }
+    PyObject *head = PyUnicode_DecodeLatin1((const char *)s, n, NULL);
+    if (head == NULL)
+        return NULL;
+    Py_XSETREF(head_cache[slot], head);
+    Py_INCREF(head);
+    head_keys[slot] = key;
+    return head;
+}
+
+/* cut(complete, offset, terminator, suffix, newline_terminator)
+ *     -> (parts, offsets, heads) | None
+ *
+ * The regular case of the tokenizer's Tokenizer._cut, which it mirrors exactly: every
+ * terminator is followed by the same `suffix` (or none is), no blank starts the first segment
+ * or follows a terminator, no line break inside a segment, no empty segment. Anything else
+ * gives None, and the Python code cuts the text one segment at a time. */
+static PyObject *
+cut(PyObject *module, PyObject *args)
+{
+    PyObject *complete, *term_obj, *suffix_obj;
+    Py_ssize_t offset;
+    int newline_term;
+    if (!PyArg_ParseTuple(args, "UnUUp:cut", &complete, &offset, &term_obj, &suffix_obj,
+                          &newline_term))
+        return NULL;
+    if (PyUnicode_KIND(complete) != PyUnicode_1BYTE_KIND ||
+        PyUnicode_GET_LENGTH(term_obj) != 1 || PyUnicode_READ_CHAR(term_obj, 0) > 255 ||
+        PyUnicode_GET_LENGTH(suffix_obj) > 2)
+        Py_RETURN_NONE;
+    Py_UCS1 term = (Py_UCS1)PyUnicode_READ_CHAR(term_obj, 0);
+    Py_UCS1 suffix[2];
+    Py_ssize_t suffix_len = PyUnicode_GET_LENGTH(suffix_obj);
+    for (Py_ssize_t i = 0; i < suffix_len; i++) {
+        Py_UCS4 ch = PyUnicode_READ_CHAR(suffix_obj, i);
+        if (ch > 255)
+            Py_RETURN_NONE;
+        suffix[i] = (Py_UCS1)ch;
+    }
+    const Py_UCS1 *s = PyUnicode_1BYTE_DATA(complete);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(complete);
+    Py_ssize_t joined_len = 1 + suffix_len;
+    int joint_breaks = (term == '\n' || term == '\r');
+    for (Py_ssize_t i = 0; i < suffix_len; i++)
+        joint_breaks += (suffix[i] == '\n' || suffix[i] == '\r');
+    if (suffix_len > 0 && memchr(suffix, term, (size_t)suffix_len) != NULL)
+        Py_RETURN_NONE; /* a suffix holding the terminator: not a shape the tokenizer makes */
+
+    /* the text without trailing blanks (Python's complete.rstrip(_BLANKS)) */
+    Py_ssize_t stripped = len;
+    while (stripped > 0 && is_blank(s[stripped - 1]))
+        stripped--;
+
+    /* pass 1: terminator positions, whether each is followed by the suffix */
+    Py_ssize_t cap = 1024, n_terms = 0;
+    Py_ssize_t *terms = PyMem_Malloc((size_t)cap * sizeof(Py_ssize_t));
+    if (terms == NULL)
+        return PyErr_NoMemory();
+    int all_joined = suffix_len > 0;
+    Py_ssize_t joined_in_stripped = 0;
+    const Py_UCS1 *p = s, *end = s + len;
+    PyObject *result = NULL;
+    for (;;) {
+        const Py_UCS1 *hit = memchr(p, term, (size_t)(end - p));
+        if (hit == NULL)
+            break;
+        Py_ssize_t at = hit - s;
+        if (n_terms == cap) {
+            cap *= 2;
+            Py_ssize_t *grown = PyMem_Realloc(terms, (size_t)cap * sizeof(Py_ssize_t));
+            if (grown == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            terms = grown;
+        }
+        terms[n_terms++] = at;
+        int joined = at + joined_len <= len &&
+                     (suffix_len == 0 || memcmp(s + at + 1, suffix, (size_t)suffix_len) == 0);
+        if (!joined)
+            all_joined = 0;
+        else {
+            if (at + joined_len < len &&
+                (s[at + joined_len] == ' ' || s[at + joined_len] == '\t')) {
+                result = Py_None; /* a blank after a terminator: indented text */
+                goto done;
+            }
+            if (at + joined_len <= stripped)
+                joined_in_stripped++;
+        }
+        p = hit + 1;
+    }
+    Py_ssize_t width = (all_joined && suffix_len > 0) ? joined_len : 1;
+
+    /* line breaks must all belong to terminators (or trail the text) */
+    if (newline_term) {
+        if (memchr(s, '\r', (size_t)len) != NULL) {
+            result = Py_None;
+            goto done;
+        }
+    }
+    else {
+        Py_ssize_t breaks = 0;
+        for (Py_ssize_t i = 0; i < stripped; i++)
+            breaks += (s[i] == '\n' || s[i] == '\r');
+        if (breaks != (width > 1 ? joined_in_stripped * joint_breaks : 0)) {
+            result = Py_None;
+            goto done;
+        }
+    }
+
+    /* the pieces: between terminators (each followed by `width - 1` suffix characters) */
+    Py_ssize_t n_parts = n_terms + 1;
+    /* trailing pieces that are blank are dropped */
+    while (n_parts > 0) {
+        Py_ssize_t a = n_parts == 1 ? 0 : terms[n_parts - 2] + width;
+        Py_ssize_t b = n_parts - 1 < n_terms ? terms[n_parts - 1] : len;
+        int blank = 1;
+        for (Py_ssize_t i = a; i < b && blank; i++)
+            blank = is_blank(s[i]);
+        if (!blank)
+            break;
+        n_parts--;
+    }
+    if (n_parts > 0 && is_blank(s[0])) {
+        result = Py_None; /* a blank or an empty segment first */
+        goto done;
+    }
+    PyObject *parts = PyList_New(n_parts);
+    PyObject *offsets = PyList_New(n_parts);
+    PyObject *heads = PyList_New(n_parts);
+    if (parts == NULL || offsets == NULL || heads == NULL)
+        goto fail_lists;
+    for (Py_ssize_t k = 0; k < n_parts; k++) {
+        Py_ssize_t a = k == 0 ? 0 : terms[k - 1] + width;
+        Py_ssize_t b = k < n_terms ? terms[k] : len;
+        if (b <= a) {
+            /* an empty segment: the Python code decides what it is */
+            Py_DECREF(parts);
+            Py_DECREF(offsets);
+            Py_DECREF(heads);
+            result = Py_None;
+            goto done;
+        }
+        PyObject *part = PyUnicode_DecodeLatin1((const char *)s + a, b - a, NULL);
+        if (part == NULL)
+            goto fail_lists;
+        PyList_SET_ITEM(parts, k, part);
+        PyObject *at = PyLong_FromSsize_t(offset + a);
+        if (at == NULL)
+            goto fail_lists;
+        PyList_SET_ITEM(offsets, k, at);
+        PyObject *head = head_of(s + a, b - a);
+        if (head == NULL)
+            goto fail_lists;
+        PyList_SET_ITEM(heads, k, head);
+    }
+    result = PyTuple_Pack(3, parts, offsets, heads);
+    Py_DECREF(parts);
+    Py_DECREF(offsets);
+    Py_DECREF(heads);
+    PyMem_Free(terms);
+    return result;
+fail_lists:
+    Py_XDECREF(parts);
+    Py_XDECREF(offsets);
+    Py_XDECREF(heads);
+    PyMem_Free(terms);
+    return NULL;
+done:
+    PyMem_Free(terms);
+    Py_XINCREF(result);
+    return result;
+}
+
 /* --------------------------------------------------------------------- module */
 
 static PyMethodDef methods[] = {
     {"accepts", accepts, METH_VARARGS,
      "accepts(texts, separator, reserved, plans) -> True | False | None | str (see the C "
      "source): the compiled fast yes of a transaction set."},
+    {"cut", cut, METH_VARARGS,
+     "cut(complete, offset, terminator, suffix, newline_terminator) -> (parts, offsets, heads) "
+     "| None: the regular case of the X12 tokenizer's segment cut."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import IO
+from typing import IO, Any
 
+from translators import _accel
 from translators.core.segment import Value
 
 CHUNK = 1 << 20
@@ -254,6 +255,8 @@ class Tokenizer:
     def __init__(self, data: object, *, delimiters: Delimiters | None = None) -> None:
         self._source = _Source(data)  # type: ignore[arg-type]
         self.bare_delimiters = delimiters  # what a partner says its bare sets use
+        # the compiled cut of regular text (None: pure Python; same results either way)
+        self._accel: Any = _accel.load("x12fast")
 
     def __iter__(self) -> Iterator[Token]:
         source = self._source
@@ -343,6 +346,7 @@ class Tokenizer:
         delimiters, text after an IEA that is not an ISA): then a 5-tuple hands the rest of the
         text back to the caller."""
         source = self._source
+        accel = self._accel
         term, sep, comp, rep = d.segment, d.element, d.component, d.repetition
         newline_term = term == "\n"
         # most files put the same line break after every terminator: split on both at once
@@ -368,11 +372,15 @@ class Tokenizer:
                 if d.suffix and body.startswith(d.suffix, end):
                     end += len(d.suffix)
                 complete, rest = body[:end], body[end:]
-            parts, offsets = self._cut(complete, offset, term, joined, newline_term)
+            fast = accel.cut(complete, offset, term, d.suffix, newline_term) if accel else None
+            if fast is not None:
+                parts, offsets, heads = fast
+            else:
+                parts, offsets = self._cut(complete, offset, term, joined, newline_term)
+                # segments stay text here: millions of live lists would keep the garbage
+                # collector busy; they are split per transaction set when it is validated
+                heads = [part[:3] for part in parts]
             last_terminated = complete.rstrip("\r\n\t ").endswith(term) or newline_term
-            # segments stay text here: millions of live lists would keep the garbage collector
-            # busy; they are split per transaction set when it is validated
-            heads = [part[:3] for part in parts]
             start = 0
             if after_iea or "ISA" in heads or "IEA" in heads:
                 # what follows an IEA may use other delimiters: cut the batch there
