@@ -699,6 +699,80 @@ done:
     return result;
 }
 
+/* --------------------------------------------------------------------- envelope fields */
+
+/* Element n (1-based after the tag) of a segment as the envelope reads it: its first
+ * component, then its first repetition, stripped of whitespace (str.strip()); "" when the
+ * segment has fewer elements. Mirrors _envelope._plain. */
+static PyObject *
+plain(const Py_UCS1 *s, Py_ssize_t len, Py_UCS1 sep, Py_UCS1 comp, int has_rep, Py_UCS1 rep,
+      int n)
+{
+    Py_ssize_t a = 0;
+    for (int k = 0; k < n; k++) {
+        const Py_UCS1 *hit = memchr(s + a, sep, (size_t)(len - a));
+        if (hit == NULL)
+            return PyUnicode_New(0, 0);
+        a = hit - s + 1;
+    }
+    const Py_UCS1 *hit = memchr(s + a, sep, (size_t)(len - a));
+    Py_ssize_t b = hit ? hit - s : len;
+    hit = memchr(s + a, comp, (size_t)(b - a));
+    if (hit)
+        b = hit - s;
+    if (has_rep) {
+        hit = memchr(s + a, rep, (size_t)(b - a));
+        if (hit)
+            b = hit - s;
+    }
+    while (a < b && Py_UNICODE_ISSPACE(s[a]))
+        a++;
+    while (b > a && Py_UNICODE_ISSPACE(s[b - 1]))
+        b--;
+    return PyUnicode_DecodeLatin1((const char *)s + a, b - a, NULL);
+}
+
+static int
+one_char(PyObject *text, Py_UCS1 *out)
+{
+    if (PyUnicode_GET_LENGTH(text) != 1 || PyUnicode_READ_CHAR(text, 0) > 255)
+        return 0;
+    *out = (Py_UCS1)PyUnicode_READ_CHAR(text, 0);
+    return 1;
+}
+
+/* envelope_fields(st, se, element, component, repetition)
+ *     -> (ST-01, ST-02, SE-01, SE-02) | None
+ * as _envelope._plain reads them; None when a text or delimiter is not one-byte. */
+static PyObject *
+envelope_fields(PyObject *module, PyObject *args)
+{
+    PyObject *st, *se, *sep_obj, *comp_obj, *rep_obj;
+    if (!PyArg_ParseTuple(args, "UUUUU:envelope_fields", &st, &se, &sep_obj, &comp_obj,
+                          &rep_obj))
+        return NULL;
+    Py_UCS1 sep, comp, rep = 0;
+    int has_rep = PyUnicode_GET_LENGTH(rep_obj) > 0;
+    if (PyUnicode_KIND(st) != PyUnicode_1BYTE_KIND || PyUnicode_KIND(se) != PyUnicode_1BYTE_KIND ||
+        !one_char(sep_obj, &sep) || !one_char(comp_obj, &comp) ||
+        (has_rep && !one_char(rep_obj, &rep)))
+        Py_RETURN_NONE;
+    PyObject *out = PyTuple_New(4);
+    if (out == NULL)
+        return NULL;
+    for (int k = 0; k < 4; k++) {
+        PyObject *text = k < 2 ? st : se;
+        PyObject *value = plain(PyUnicode_1BYTE_DATA(text), PyUnicode_GET_LENGTH(text), sep,
+                                comp, has_rep, rep, k % 2 + 1);
+        if (value == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(out, k, value);
+    }
+    return out;
+}
+
 /* --------------------------------------------------------------------- module */
 
 static PyMethodDef methods[] = {
@@ -708,6 +782,9 @@ static PyMethodDef methods[] = {
     {"cut", cut, METH_VARARGS,
      "cut(complete, offset, terminator, suffix, newline_terminator) -> (parts, offsets, heads) "
      "| None: the regular case of the X12 tokenizer's segment cut."},
+    {"envelope_fields", envelope_fields, METH_VARARGS,
+     "envelope_fields(st, se, element, component, repetition) -> (ST-01, ST-02, SE-01, SE-02) "
+     "| None: the envelope's reading of a transaction set's header and trailer."},
     {NULL, NULL, 0, NULL},
 };
 

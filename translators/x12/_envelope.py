@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
+from translators import _accel
 from translators.core.guide import _valid_date, _valid_time
 from translators.core.issues import Issue, Level, Severity
 from translators.core.location import Location
@@ -260,6 +262,8 @@ class X12Reader:
         self.report = AnalysisReport("x12")
         self.retain = retain
         self._tokens = Tokenizer(data, delimiters=bare_delimiters)
+        # the compiled envelope helpers (None: pure Python; same results either way)
+        self._accel: Any = _accel.load("x12fast")
         self._ic: _OpenInterchange | None = None
         self._tx_texts: list[str] | None = None
         self._tx_offsets: list[int] = []
@@ -663,9 +667,18 @@ class X12Reader:
         first_index = self._tx_first
         ic.segment_index += len(segments)
         count = len(segments)
-        st = segments[0].split(d.element)
-        set_id = _plain(st, 1, d)
-        control = _plain(st, 2, d)
+        fields = (
+            self._accel.envelope_fields(
+                segments[0], segments[-1], d.element, d.component, d.repetition or ""
+            )
+            if self._accel is not None
+            else None
+        )
+        if fields is None:
+            st = segments[0].split(d.element)
+            se = segments[-1].split(d.element)
+            fields = (_plain(st, 1, d), _plain(st, 2, d), _plain(se, 1, d), _plain(se, 2, d))
+        set_id, control, stated, reference = fields
         ordinal = group.count
         report = TransactionReport(
             set_id or None, group.header.version or None, control or None, segment_count=count
@@ -724,8 +737,6 @@ class X12Reader:
                 )
             )
         else:
-            se = segments[-1].split(d.element)
-            stated = _plain(se, 1, d)
             if stated != str(count) and not _same_number(stated, str(count)):
                 issues.append(
                     self._issue(
@@ -736,7 +747,6 @@ class X12Reader:
                         value=stated,
                     )
                 )
-            reference = _plain(se, 2, d)
             if reference != control:
                 issues.append(
                     self._issue(

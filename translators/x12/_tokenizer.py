@@ -383,34 +383,33 @@ class Tokenizer:
             last_terminated = complete.rstrip("\r\n\t ").endswith(term) or newline_term
             start = 0
             if after_iea or "ISA" in heads or "IEA" in heads:
-                # what follows an IEA may use other delimiters: cut the batch there
-                pending = after_iea
-                for index, head in enumerate(heads):
-                    if pending or head == "ISA":
-                        row = parts[index].split(sep)
-                        fresh = row[0] == "ISA" and len(row) == 17 and len(row[16]) == 1
-                        isa = (
-                            interchange_start(
-                                row[1:], term, sep, offsets[index], parts[index] + joined
-                            )
-                            if fresh
-                            else None
-                        )
-                        if index > start:
-                            yield Batch(
-                                parts[start:index], offsets[start:index], heads[start:index], d
-                            )
-                        start = index
-                        if (
-                            isa is None
-                            or isa.delimiters.repetition != rep
-                            or isa.delimiters.component != comp
-                        ):
-                            yield (True, body, offsets[index] - offset, offset, eof)
-                            return
-                        yield isa
-                    pending = head == "IEA"
-                after_iea = pending
+                # what follows an IEA may use other delimiters: cut the batch there (at every
+                # ISA and after every IEA, found at C speed instead of a loop over all heads)
+                stops = set(_positions(heads, "ISA"))
+                stops.update(i + 1 for i in _positions(heads, "IEA") if i + 1 < len(heads))
+                if after_iea and heads:
+                    stops.add(0)
+                for index in sorted(stops):
+                    row = parts[index].split(sep)
+                    fresh = row[0] == "ISA" and len(row) == 17 and len(row[16]) == 1
+                    isa = (
+                        interchange_start(row[1:], term, sep, offsets[index], parts[index] + joined)
+                        if fresh
+                        else None
+                    )
+                    if index > start:
+                        yield Batch(parts[start:index], offsets[start:index], heads[start:index], d)
+                    start = index
+                    if (
+                        isa is None
+                        or isa.delimiters.repetition != rep
+                        or isa.delimiters.component != comp
+                    ):
+                        yield (True, body, offsets[index] - offset, offset, eof)
+                        return
+                    yield isa
+                if heads:
+                    after_iea = heads[-1] == "IEA"
             if start < len(parts):
                 yield Batch(parts[start:], offsets[start:], heads[start:], d)
             if eof:
@@ -471,6 +470,18 @@ class Tokenizer:
                 texts.append(part)
                 offsets.append(seg_offset)
         return texts, offsets
+
+
+def _positions(heads: list[str], value: str) -> list[int]:
+    """Every index of `value` in `heads`, in order."""
+    found: list[int] = []
+    index = -1
+    try:
+        while True:
+            index = heads.index(value, index + 1)
+            found.append(index)
+    except ValueError:
+        return found
 
 
 def _split_value(text: str, comp: str, rep: str | None) -> Value:
