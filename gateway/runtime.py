@@ -5,6 +5,7 @@ tests can build one against a temporary SQLite file or a real PostgreSQL databas
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -29,7 +30,8 @@ class Runtime:
     _profiles: ProfileRegistry | None = field(default=None, repr=False)
     # where Odoo answers: EDIGW_ODOO_URL, or the bundled emulator `edigw serve` started
     odoo_url: str | None = None
-    _odoo: OdooPoster | None = field(default=None, repr=False)
+    # one Odoo connection per thread (job threads share nothing but the database pool)
+    _local: threading.local = field(default_factory=threading.local, repr=False)
 
     @property
     def profiles(self) -> ProfileRegistry:
@@ -71,17 +73,22 @@ class Runtime:
 
     @property
     def odoo(self) -> OdooPoster:
-        """The Odoo poster for this process (one connection, reused)."""
-        if self._odoo is None:
+        """The Odoo poster of the calling thread: one connection per thread, reused, and
+        made anew when the Odoo URL changes. (An Odoo connection must not be shared by two
+        threads: their requests would interleave on one socket.)"""
+        s = self.settings
+        # unset: the bundled emulator that `edigw serve` starts on its port
+        url = self.odoo_url or s.odoo_url or f"http://127.0.0.1:{s.emulator_port}"
+        current: tuple[str, OdooPoster] | None = getattr(self._local, "odoo", None)
+        if current is None or current[0] != url:
             from gateway.odoo.client import OdooClient
             from gateway.odoo.posting import OdooPoster
 
-            s = self.settings
-            # unset: the bundled emulator that `edigw serve` starts on its port
-            url = self.odoo_url or s.odoo_url or f"http://127.0.0.1:{s.emulator_port}"
-            client = OdooClient(url, s.odoo_db, s.odoo_user, s.odoo_password)
-            self._odoo = OdooPoster(client)
-        return self._odoo
+            if current is not None:
+                current[1].client.close()
+            poster = OdooPoster(OdooClient(url, s.odoo_db, s.odoo_user, s.odoo_password))
+            self._local.odoo = current = (url, poster)
+        return current[1]
 
     def close(self) -> None:
         if self._profiles is not None:

@@ -25,6 +25,7 @@ from gateway.odoo.rules import OdooRules
 from gateway.runtime import Runtime
 from gateway.store import Document, DocumentState, Interchange
 from gateway.store.journal import open_exception, transition
+from inbound.process import queue_for
 from partner_profiles.schema import PartnerProfile, RetryPolicy
 from translators.canonical.models import (
     MODELS,
@@ -75,7 +76,9 @@ def post_document(runtime: Runtime, document_id: int) -> str:
                 next_action="restore the profile, then replay the document",
             )
             return doc.state
-        batch = [doc, *_due_siblings(session, doc, now)]
+        siblings = _due_siblings(session, doc, now)
+        more = len(siblings) > BATCH_LIMIT - 1  # the rest go to the next job
+        batch = [doc, *siblings[: BATCH_LIMIT - 1]]
         for member in batch:
             member.attempts += 1
         outcomes = _post(runtime, profile, batch, ic, runtime.blobs.read(ic.blob_key))
@@ -88,6 +91,9 @@ def post_document(runtime: Runtime, document_id: int) -> str:
                 _posted(session, member, profile, outcome)
         posted = sum(member.state == DocumentState.POSTED for member in batch)
         state, doc_type, received_at = doc.state, doc.doc_type or "?", ic.received_at
+        next_batch = siblings[BATCH_LIMIT - 1].id if more else None
+    if next_batch is not None:
+        runtime.enqueue("inbound.post_document", next_batch, queue=queue_for(profile, doc_type))
     for member_id, wait in retries:
         # a short wait goes back to the broker; a long one waits in the database for the sweep
         runtime.enqueue("inbound.post_document", member_id, countdown=wait)
@@ -105,7 +111,8 @@ BATCH_LIMIT = 50
 
 def _due_siblings(session: Any, doc: Document, now: datetime) -> list[Document]:
     """Other documents of the same type in the same interchange that are due now and not
-    being worked on by another job (SKIP LOCKED)."""
+    being worked on by another job (SKIP LOCKED): up to a batch, plus one to tell whether
+    more are waiting."""
     return list(
         session.scalars(
             select(Document)
@@ -117,7 +124,7 @@ def _due_siblings(session: Any, doc: Document, now: datetime) -> list[Document]:
                 (Document.next_attempt_at.is_(None)) | (Document.next_attempt_at <= now),
             )
             .order_by(Document.position)
-            .limit(BATCH_LIMIT - 1)
+            .limit(BATCH_LIMIT)
             .with_for_update(skip_locked=True, key_share=True)
         )
     )

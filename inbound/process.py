@@ -382,8 +382,26 @@ def _store_documents(
         rows.append((new_document(ic, position, tx, findings), tx, rejected, findings))
     session.add_all([doc for doc, *_ in rows])
     session.flush()
+    routed: FollowUp = []
     for doc, tx, rejected, findings in rows:
-        route(session, doc, profile, tx, rejected, findings, follow_up)
+        route(session, doc, profile, tx, rejected, findings, routed)
+    follow_up.extend(_one_post_job_per_batch(routed, {doc.id: doc for doc, *_ in rows}))
+
+
+def _one_post_job_per_batch(routed: FollowUp, docs: dict[int, Document]) -> FollowUp:
+    """A posting job takes every due document of its type from its interchange along
+    (`inbound.post.post_document`), so one job per type and queue is enough; the others
+    would only find their documents posted."""
+    seen: set[tuple[str | None, Any]] = set()
+    kept: FollowUp = []
+    for name, args, options in routed:
+        if name == "inbound.post_document":
+            key = (docs[args[0]].doc_type, options.get("queue"))
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append((name, args, options))
+    return kept
 
 
 def _reason(tx: TransactionResult, findings: list[Any]) -> str:

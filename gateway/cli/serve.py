@@ -128,15 +128,29 @@ def serve(host: str | None, port: int | None) -> None:
         runtime.close()
 
 
+WORKER_THREADS = 4
+
+
 @click.command(context_settings={"ignore_unknown_options": True})
 @click.option("--queues", "-Q", default=None, help="comma-separated queues (default: all)")
-@click.option("--concurrency", "-c", type=int, default=None)
+@click.option(
+    "--concurrency", "-c", type=int, default=None, help=f"jobs at once (default {WORKER_THREADS})"
+)
+@click.option("--pool", "-P", default="threads", show_default=True, help="Celery pool")
 @click.option("--beat", "-B", is_flag=True, help="also run the periodic sweep scheduler")
 @click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
 def worker(
-    queues: str | None, concurrency: int | None, beat: bool, celery_args: tuple[str, ...]
+    queues: str | None,
+    concurrency: int | None,
+    pool: str,
+    beat: bool,
+    celery_args: tuple[str, ...],
 ) -> None:
-    """Run a Celery worker on EDIGW_BROKER_URL (all queues unless told otherwise)."""
+    """Run a Celery worker on EDIGW_BROKER_URL (all queues unless told otherwise).
+
+    Jobs mostly wait on PostgreSQL and Odoo, so one worker process runs several at once on
+    threads by default: the waits overlap, and a second core is used by a second process
+    (`edigw worker` again, here or on another machine), not by forking."""
     from gateway import jobs
     from gateway.celery_app import make_celery
     from gateway.settings import load_settings
@@ -148,8 +162,9 @@ def worker(
         )
     app = make_celery(settings)
     argv = ["worker", "-Q", queues or ",".join(jobs.QUEUES), "--loglevel", settings.log_level]
-    if concurrency:
-        argv += ["--concurrency", str(concurrency)]
+    argv += ["--pool", pool]
+    if concurrency or pool == "threads":
+        argv += ["--concurrency", str(concurrency or WORKER_THREADS)]
     if beat:
         argv.append("--beat")
     app.worker_main([*argv, *celery_args])

@@ -72,11 +72,9 @@ class Gateway:
             probe.bind(("127.0.0.1", 0))
             dead = probe.getsockname()[1]
         self.runtime.odoo_url = f"http://127.0.0.1:{dead}"
-        self.runtime._odoo = None
 
     def odoo_up(self) -> None:
         self.runtime.odoo_url = self.odoo_handle.url
-        self.runtime._odoo = None
 
     def let_time_pass(self, delta: timedelta) -> None:
         """Move every "not before" time `delta` earlier, as if that much time had passed

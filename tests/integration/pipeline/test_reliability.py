@@ -104,7 +104,7 @@ class Cluster:
     def start_worker(self) -> subprocess.Popen[bytes]:
         log = (self.logs / f"worker-{len(self.workers)}.log").open("wb")
         proc = subprocess.Popen(
-            [EDIGW, "worker", "-c", "1", "--pool=solo", "--without-gossip", "--without-mingle"],
+            [EDIGW, "worker", "-c", "1", "--pool", "solo", "--without-gossip", "--without-mingle"],
             env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         self.workers.append(proc)
