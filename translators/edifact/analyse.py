@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import replace
 
 from translators.core.issues import Issue, Level, Severity
@@ -32,28 +30,12 @@ from translators.edifact.syntax import Delimiters
 from translators.edifact.tokenizer import elements_of
 
 
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a report is built: the engine makes millions
-    of short-lived tuples and no reference cycles, and on large inputs the collector's passes
-    cost a quarter to a third of the CPU time (measured with bench/edifact_bench.py).
-    Reference counting goes on; the collector's previous state is restored."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def analyse(
     data: bytes, *, overlay: Overlay | None = None, validate: bool = True
 ) -> AnalysisReport:
     """Parse and validate every interchange, group and message in `data`. Never raises for
     bad content: everything found is an `Issue` in the report."""
-    with _cyclic_gc_paused():
-        return _analyse(data, overlay, validate)
+    return _analyse(data, overlay, validate)
 
 
 def _analyse(data: bytes, overlay: Overlay | None, validate: bool) -> AnalysisReport:
@@ -178,9 +160,11 @@ _DATE_FORMATS: dict[str, str] = {
 }
 _FIELD_WIDTH = {"Y4": 4, "Y2": 2, "M": 2, "D": 2, "h": 2, "m": 2, "s": 2}
 _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-_date_verdicts: dict[tuple[str, str], str | None] = {}
+# memos are dicts of strings (keys "value qualifier"): the cyclic GC does not track dicts
+# whose keys and values are all atomic, so large memos cost no collection time
+_date_verdicts: dict[str, str | None] = {}
 # per dialect: DTM segment texts (without release characters) already found fine
-_clean_dates: dict[Delimiters, set[str]] = {}
+_clean_dates: dict[Delimiters, dict[str, None]] = {}
 
 
 def _fields(layout: str) -> list[str]:
@@ -229,7 +213,7 @@ def check_dates(message: ParsedMessage, positions: Sequence[int] | None = None) 
         positions = [i for i, lexeme in enumerate(raw, 1) if lexeme[0] == "DTM"]
     if len(_clean_dates) > 64 and message.interchange.delimiters not in _clean_dates:
         _clean_dates.clear()  # dialects come from partners' UNAs: keep the memo bounded
-    seen = _clean_dates.setdefault(message.interchange.delimiters, set())
+    seen = _clean_dates.setdefault(message.interchange.delimiters, {})
     for position in positions:
         lexeme = raw[position - 1]
         if lexeme[1] in seen:
@@ -244,7 +228,7 @@ def check_dates(message: ParsedMessage, positions: Sequence[int] | None = None) 
         layout = _DATE_FORMATS.get(qualifier)
         if layout is None or not value:
             continue
-        key = (value, qualifier)
+        key = f"{value} {qualifier}"
         if key in _date_verdicts:
             problem = _date_verdicts[key]
         else:
@@ -256,7 +240,7 @@ def check_dates(message: ParsedMessage, positions: Sequence[int] | None = None) 
             if len(seen) > 65536:
                 seen.clear()
             if lexeme[3] is None:
-                seen.add(lexeme[1])
+                seen[lexeme[1]] = None
             continue
         text = (
             f"DTM value {value!r} does not fit format {qualifier}"

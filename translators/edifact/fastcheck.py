@@ -11,6 +11,7 @@ from dataclasses import replace
 from operator import itemgetter
 from re import Pattern
 
+from translators import _accel
 from translators.core.guide import CompiledGuide, CompositeDef, ElementDef, SegmentDef
 from translators.core.issues import Issue, Level
 from translators.core.overlay import Overlay
@@ -25,6 +26,8 @@ _MAX_LAYOUTS = 4096
 _MAX_KNOWN = 200_000
 _TAG = itemgetter(0)
 _TEXT = itemgetter(1)  # clean segment texts remembered per guide and dialect
+
+_lex = _accel.load("edifact_lex")
 
 Clean = Callable[[list[Value]], bool]
 # per tag sequence: structural findings, positions not placed, positions of DTM segments
@@ -227,6 +230,81 @@ def segment_pattern(
     return re.compile(pattern, re.DOTALL)
 
 
+# value kinds of a compiled clean-check spec (translators/_accel/edifact_lex.c)
+_SPEC_TEXT, _SPEC_ALPHA, _SPEC_NUM, _SPEC_CODE, _SPEC_UNUSED, _SPEC_COMPOSITE = range(6)
+ValueSpec = tuple[int, int, int, int, frozenset[str] | None, object, int]
+SegmentSpec = tuple[str, int, tuple[ValueSpec, ...]]
+
+
+def _value_spec(
+    element: ElementDef, codes: frozenset[str] | None, stops: str, mandatory: bool
+) -> ValueSpec | None:
+    """`_value_pattern` as data for the compiled check: the same acceptance, or None."""
+    lo, hi = max(element.min, 1), element.max
+    if codes is not None:
+        if not codes or any(ch in code for code in codes for ch in stops):
+            return None  # a code holding a delimiter would not split like the pattern reads
+        return (int(mandatory), _SPEC_CODE, lo, hi, frozenset(codes), None, 0)
+    kind = element.type
+    if kind in ("an", "AN", "ID", "A"):
+        return (int(mandatory), _SPEC_TEXT, lo, hi, None, None, 0)
+    if kind == "a":
+        return (int(mandatory), _SPEC_ALPHA, lo, hi, None, None, 0)
+    if kind == "n":
+        return (int(mandatory), _SPEC_NUM, lo, hi, None, None, 0)
+    return None
+
+
+def segment_spec(
+    definition: SegmentDef,
+    codes: dict[str, frozenset[str]],
+    overlay: Overlay,
+    delimiters: Delimiters,
+) -> SegmentSpec | None:
+    """`segment_pattern` as plain data for `translators._accel.edifact_lex.unproven`: it
+    accepts exactly the texts the pattern accepts (never more), so the compiled check can only
+    prove a segment clean. None where the pattern would be None."""
+    if definition.rules:
+        return None
+    stops = delimiters.element + delimiters.component
+    for extra in (delimiters.repetition, delimiters.release):
+        if extra:
+            stops += extra
+    elements: list[ValueSpec] = []
+    required = 0
+    for position, element in enumerate(definition.elements, 1):
+        ref = f"{definition.tag}-{position:02d}"
+        mandatory = element.usage == "M" or ref in overlay.required
+        if mandatory:
+            required = position
+        if element.usage == "X":
+            elements.append((int(mandatory), _SPEC_UNUSED, 0, 0, None, None, 0))
+            continue
+        if isinstance(element, CompositeDef):
+            parts: list[ValueSpec] = []
+            needed_parts = 0
+            for index, component in enumerate(element.components, 1):
+                cref = f"{ref}-{index}"
+                needed = component.usage == "M" or cref in overlay.required
+                if needed:
+                    needed_parts = index
+                allowed = overlay.allowed_codes(cref, codes.get(cref))
+                value = _value_spec(component, allowed, stops, needed)
+                if value is None:
+                    return None
+                parts.append(value)
+            elements.append(
+                (int(mandatory), _SPEC_COMPOSITE, 0, 0, None, tuple(parts), needed_parts)
+            )
+        else:
+            allowed = overlay.allowed_codes(ref, codes.get(ref))
+            value = _value_spec(element, allowed, stops, mandatory)
+            if value is None:
+                return None
+            elements.append(value)
+    return (definition.tag, required, tuple(elements))
+
+
 def _truncatable(parts: list[tuple[str, bool]], separator: str) -> str:
     """p1 (sep p2 (sep p3)?)? ... where trailing parts may be left off unless a later one is
     mandatory."""
@@ -253,9 +331,14 @@ class MessageChecker:
         self._layouts: dict[tuple[str, ...], Layout] = {}
         self.last_dates: tuple[int, ...] = ()  # DTM positions of the message validated last
         self._last_delimiters: Delimiters | None = None
-        self._last_patterns: tuple[dict[str, Pattern[str] | None], set[str]] = ({}, set())
-        # per delimiters: segment patterns, and segment texts already found clean
-        self._by_delimiters: dict[Delimiters, tuple[dict[str, Pattern[str] | None], set[str]]] = {}
+        self._last_patterns: tuple[dict[str, Pattern[str] | None], dict[str, None]] = ({}, {})
+        # per delimiters: segment patterns, and segment texts already found clean (a dict of
+        # strings to None, not a set: the cyclic GC never walks a dict of atomic values, while
+        # it would visit each of a set's up to 200,000 strings on every full collection)
+        self._specs: dict[Delimiters, tuple[dict[str, SegmentSpec | None], str]] = {}
+        self._by_delimiters: dict[
+            Delimiters, tuple[dict[str, Pattern[str] | None], dict[str, None]]
+        ] = {}
 
     def _layout(self, tags: tuple[str, ...]) -> Layout:
         found = self.compiled.validate([Segment(tag, []) for tag in tags])
@@ -284,15 +367,19 @@ class MessageChecker:
         else:
             patterns, known = self._last_patterns = self._patterns_for(delimiters)
             self._last_delimiters = delimiters
-        # texts already found clean are skipped (the common case); released segments never
-        # are in `known` (their text holds the release character)
-        texts = list(map(_TEXT, raw))
-        unseen = set(texts)
-        unseen.difference_update(known)
+        if _lex is not None:
+            # the compiled check proves most segments clean; it never finds fault, so the
+            # rest goes through exactly the Python path below
+            specs, forbidden = self._specs_for(delimiters)
+            unseen = _lex.unproven(raw, specs, delimiters.element, delimiters.component, forbidden)
+        else:
+            # texts already found clean are skipped (the common case); released segments
+            # never are in `known` (their text holds the release character)
+            unseen = [p for p, text in enumerate(map(_TEXT, raw), 1) if text not in known]
         if not unseen:
             return issues
         clean = self._clean
-        for position in [p for p, text in enumerate(texts, 1) if text in unseen]:
+        for position in unseen:
             lexeme = raw[position - 1]
             tag, text, parsed = lexeme[0], lexeme[1], lexeme[3]
             if parsed is None:
@@ -302,7 +389,7 @@ class MessageChecker:
                 if pattern is not None and pattern.fullmatch(text) is not None:
                     if len(known) >= _MAX_KNOWN:
                         known.clear()
-                    known.add(text)
+                    known[text] = None
                     continue
                 parsed = elements_of(lexeme)
             predicate = clean.get(tag)
@@ -311,9 +398,25 @@ class MessageChecker:
             issues.extend(self.compiled.check_segment(Segment(tag, parsed), position))
         return issues
 
+    def _specs_for(self, delimiters: Delimiters) -> tuple[dict[str, SegmentSpec | None], str]:
+        found = self._specs.get(delimiters)
+        if found is None:
+            guide = self.compiled.guide
+            codes = dict(guide.codes)
+            specs = {
+                tag: segment_spec(definition, codes, self.compiled.overlay, delimiters)
+                for tag, definition in guide.segments.items()
+            }
+            forbidden = (delimiters.repetition or "") + (delimiters.release or "")
+            found = (specs, forbidden)
+            if len(self._specs) > 64:  # dialects come from partners: stay bounded
+                self._specs.clear()
+            self._specs[delimiters] = found
+        return found
+
     def _patterns_for(
         self, delimiters: Delimiters
-    ) -> tuple[dict[str, Pattern[str] | None], set[str]]:
+    ) -> tuple[dict[str, Pattern[str] | None], dict[str, None]]:
         found = self._by_delimiters.get(delimiters)
         if found is None:
             guide = self.compiled.guide
@@ -322,7 +425,7 @@ class MessageChecker:
                 tag: segment_pattern(definition, codes, self.compiled.overlay, delimiters)
                 for tag, definition in guide.segments.items()
             }
-            found = (patterns, set())
+            found = (patterns, {})
             if len(self._by_delimiters) > 64:  # dialects come from partners: stay bounded
                 self._by_delimiters.clear()
             self._by_delimiters[delimiters] = found

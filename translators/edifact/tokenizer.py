@@ -14,6 +14,7 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from itertools import accumulate, repeat
 
+from translators import _accel
 from translators.core.issues import Severity
 from translators.core.segment import Value
 from translators.edifact.syntax import (
@@ -327,50 +328,50 @@ class Tokenizer:
         delimiters (re-enter there), (False, position) when the rest of the block must be
         lexed again with the repetition separator UNB just switched on, else None."""
         d = self.delimiters
-        e, c, r = d.element, d.component, d.release
-        step = len(d.terminator) + len(line_end)
-        pieces = chunk.split(d.terminator + line_end)
-        tail = pieces.pop()
-        offsets = list(accumulate([len(p) + step for p in pieces], initial=i))
-        tags = [p.partition(e)[0] for p in pieces]
-        if c in "\x1f".join(tags):
-            tags = [tag.partition(c)[0] for tag in tags]
-        lexemes: list[Lexeme] = list(zip(tags, pieces, offsets, repeat(None), repeat(d)))
+        r = d.release
+        lexemes, marks, released, tail = _split_block(
+            chunk, i, d.terminator + line_end, d.element, d.component, r, d
+        )
         noted = len(self.notes)  # notes of this block start here (cut back if it is cut short)
-        if r is not None and r in chunk:
-            for k in [k for k, piece in enumerate(pieces) if r in piece]:
-                tag, parsed = self._split_released(pieces[k], offsets[k], d)
-                tags[k] = tag
-                lexemes[k] = (tag, pieces[k], offsets[k], parsed, d)
-        marks = [k for k, tag in enumerate(tags) if tag in _ENVELOPE_TAGS]
+        if released:
+            retagged = False
+            for k in released:
+                piece, offset = lexemes[k][1], lexemes[k][2]
+                tag, parsed = self._split_released(piece, offset, d)
+                retagged = retagged or tag != lexemes[k][0]
+                lexemes[k] = (tag, piece, offset, parsed, d)
+            if retagged:
+                marks = [k for k, lexeme in enumerate(lexemes) if lexeme[0] in _ENVELOPE_TAGS]
+        count = len(lexemes)
         dropped: list[int] = []
-        follow = [-1] if after_trailer and pieces else []
+        follow = [-1] if after_trailer and lexemes else []
         for m in follow + marks:
-            tag = tags[m] if m >= 0 else "UNZ"
+            tag = lexemes[m][0] if m >= 0 else "UNZ"
             if tag == "UNB":
                 lexeme = lexemes[m]
-                parsed = lexeme[3] if lexeme[3] is not None else split_plain(pieces[m], d)
+                parsed = lexeme[3] if lexeme[3] is not None else split_plain(lexeme[1], d)
                 self._activate_repetition(parsed)
-                self.dialects[offsets[m]] = (
+                self.dialects[lexeme[2]] = (
                     self.delimiters,
                     self.una_text if self.una_present else None,
                 )
-                lexemes[m] = (tag, pieces[m], offsets[m], parsed, d)
+                lexemes[m] = (tag, lexeme[1], lexeme[2], parsed, d)
                 if self.delimiters is not d:
                     # the rest needs the repetition separator: lex it again
+                    resume = _resume_offset(lexemes, m + 1, i + len(chunk) - len(tail))
                     self._after_trailer = False
-                    self._forget_notes(noted, offsets[m + 1])
+                    self._forget_notes(noted, resume)
                     yield _without(lexemes[: m + 1], dropped)
-                    return False, offsets[m + 1]
-            elif tag == "UNZ" and m + 1 < len(pieces):
-                following = pieces[m + 1]
+                    return False, resume
+            elif tag == "UNZ" and m + 1 < count:
+                following, at = lexemes[m + 1][1], lexemes[m + 1][2]
                 if following.startswith(("UNA", "UNB")):
-                    entry = self._entry(offsets[m + 1])
+                    entry = self._entry(at)
                     if entry[0] != self._base(d) or (entry[1] is not None and len(following) > 9):
                         self._after_trailer = False
-                        self._forget_notes(noted, offsets[m + 1])
+                        self._forget_notes(noted, at)
                         yield _without(lexemes[: m + 1], dropped)
-                        return True, offsets[m + 1]
+                        return True, at
                     self.una_present = entry[1] is not None
                     self.una_text = entry[1]
                     self.declared_repetition = entry[2]
@@ -378,14 +379,14 @@ class Tokenizer:
                         dropped.append(m + 1)
         if dropped:
             # a consumed UNA is not a segment: forget what lexing it noted
-            gone = {offsets[k] for k in dropped}
+            gone = {lexemes[k][2] for k in dropped}
             self.notes[noted:] = [n for n in self.notes[noted:] if n.offset not in gone]
         batch, batch_marks = _without(lexemes, dropped) if dropped else (lexemes, marks)
-        after_trailer = tags[-1] == "UNZ" if pieces else after_trailer
+        after_trailer = lexemes[-1][0] == "UNZ" if lexemes else after_trailer
         stripped = tail.strip(_BLANK)
         if stripped:
             # only at the very end of the input: an unterminated last segment
-            start = offsets[-1] + len(tail) - len(tail.lstrip(_BLANK))
+            start = i + len(chunk) - len(tail.lstrip(_BLANK))
             if after_trailer:
                 self._after_trailer = False
                 yield batch, batch_marks
@@ -514,6 +515,45 @@ def elements_of(lexeme: Lexeme) -> list[Value]:
     """A lexeme's element values (parsed now unless the lexer already did)."""
     parsed = lexeme[3]
     return parsed if parsed is not None else split_plain(lexeme[1], lexeme[4])
+
+
+def _split_block_py(
+    chunk: str,
+    base: int,
+    separator: str,
+    element: str,
+    component: str,
+    release: str | None,
+    delimiters: Delimiters,
+) -> tuple[list[Lexeme], list[int], list[int], str]:
+    """Split a uniform block on `separator` (terminator plus line end): the lexemes with
+    `base`-relative offsets, the indices of envelope segments and of pieces that hold the
+    release character (the caller lexes those again), and the text after the last separator.
+    `translators._accel.edifact_lex.split_block` does the same in C."""
+    pieces = chunk.split(separator)
+    tail = pieces.pop()
+    step = len(separator)
+    offsets = accumulate([len(p) + step for p in pieces], initial=base)
+    tags = [p.partition(element)[0] for p in pieces]
+    if component in "\x1f".join(tags):
+        tags = [tag.partition(component)[0] for tag in tags]
+    lexemes: list[Lexeme] = list(zip(tags, pieces, offsets, repeat(None), repeat(delimiters)))
+    marks = [k for k, tag in enumerate(tags) if tag in _ENVELOPE_TAGS]
+    released = (
+        [k for k, piece in enumerate(pieces) if release in piece]
+        if release is not None and release in chunk
+        else []
+    )
+    return lexemes, marks, released, tail
+
+
+_lex = _accel.load("edifact_lex")
+_split_block = _split_block_py if _lex is None else _lex.split_block
+
+
+def _resume_offset(lexemes: list[Lexeme], index: int, tail_start: int) -> int:
+    """Where the piece `index` starts (the tail's start when it is past the last piece)."""
+    return lexemes[index][2] if index < len(lexemes) else tail_start
 
 
 def _without(lexemes: list[Lexeme], dropped: list[int]) -> tuple[list[Lexeme], list[int]]:

@@ -1,0 +1,601 @@
+/* Optional compiled speed-up for the EDIFACT lexer (translators.edifact.tokenizer): the
+ * whole-block split of the common "uniform" case, where every unreleased terminator is followed
+ * by the same line end. It only returns tokens; every finding (release notes, UNA, counts) is
+ * still made by the Python code, which also handles every segment holding a release character.
+ *
+ * split_block(chunk, base, separator, element, component, release, delimiters)
+ *   -> (lexemes, marks, released, tail)
+ * lexemes:  [(tag, text, offset, None, delimiters), ...] one per piece of chunk.split(separator)
+ *           but the last; offset = base + index of the piece in chunk.
+ * marks:    indices of pieces whose tag is an envelope tag (UNB UNG UNH UNT UNE UNZ).
+ * released: indices of pieces that contain the release character (Python re-lexes them).
+ * tail:     the text after the last separator.
+ * The tag is the text up to the first element or component separator, exactly
+ * piece.partition(element)[0].partition(component)[0].
+ *
+ * unproven(raw, specs, element, component, forbidden) -> [positions]
+ * The 1-based positions of a message's segments that the compiled clean check cannot vouch
+ * for; the Python checker (regular expression, then the guide compiler) looks at those. A
+ * segment is proven clean only when its text (no release character) fits its spec, built by
+ * translators.edifact.fastcheck.segment_spec from the same guide data as the Python pattern and
+ * never looser than it. Anything unexpected means "not proven", never an error finding.
+ *
+ * Lexeme tuples hold only strings, an int, None and the delimiters tuple (strings and None), so
+ * they can never be part of a reference cycle: they are untracked by the cyclic GC, as CPython
+ * itself does for such tuples on their first collection. That spares the collector from walking
+ * millions of them (the reason the engine once had to pause the GC). */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <string.h>
+
+#define TAG_CACHE_SIZE 512 /* power of two */
+#define TAG_MAX 8
+
+typedef struct {
+    Py_ssize_t length;
+    unsigned char bytes[TAG_MAX];
+    PyObject *tag; /* owned */
+} TagEntry;
+
+static TagEntry tag_cache[TAG_CACHE_SIZE];
+
+/* A tag string for a short 1-byte-kind tag, shared between segments (tags repeat a lot). */
+static PyObject *
+cached_tag(const unsigned char *data, Py_ssize_t length)
+{
+    if (length > TAG_MAX) {
+        return PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, data, length);
+    }
+    unsigned int hash = 2166136261u;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        hash = (hash ^ data[i]) * 16777619u;
+    }
+    hash ^= (unsigned int)length;
+    TagEntry *entry = &tag_cache[hash & (TAG_CACHE_SIZE - 1)];
+    if (entry->tag != NULL && entry->length == length && memcmp(entry->bytes, data, length) == 0) {
+        Py_INCREF(entry->tag);
+        return entry->tag;
+    }
+    PyObject *tag = PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, data, length);
+    if (tag == NULL) {
+        return NULL;
+    }
+    Py_XDECREF(entry->tag);
+    entry->length = length;
+    memcpy(entry->bytes, data, length);
+    Py_INCREF(tag);
+    entry->tag = tag;
+    return tag;
+}
+
+static int
+is_envelope_tag(PyObject *tag)
+{
+    if (PyUnicode_GET_LENGTH(tag) != 3) {
+        return 0;
+    }
+    int kind = PyUnicode_KIND(tag);
+    const void *data = PyUnicode_DATA(tag);
+    if (PyUnicode_READ(kind, data, 0) != 'U' || PyUnicode_READ(kind, data, 1) != 'N') {
+        return 0;
+    }
+    Py_UCS4 last = PyUnicode_READ(kind, data, 2);
+    return last == 'B' || last == 'G' || last == 'H' || last == 'T' || last == 'E' || last == 'Z';
+}
+
+/* A one-character string argument as a code point; -1 for None (no such character). */
+static int
+one_char(PyObject *value, const char *name, Py_UCS4 *out, int allow_none)
+{
+    if (value == Py_None && allow_none) {
+        *out = (Py_UCS4)-1;
+        return 0;
+    }
+    if (!PyUnicode_Check(value) || PyUnicode_GET_LENGTH(value) != 1) {
+        PyErr_Format(PyExc_TypeError, "%s must be a one-character str", name);
+        return -1;
+    }
+    *out = PyUnicode_READ_CHAR(value, 0);
+    return 0;
+}
+
+/* True when every item of the delimiters tuple is a str or None (so lexemes cannot be in a
+ * reference cycle and may be untracked). */
+static int
+atomic_tuple(PyObject *value)
+{
+    if (!PyTuple_Check(value)) {
+        return 0;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(value); i++) {
+        PyObject *item = PyTuple_GET_ITEM(value, i);
+        if (item != Py_None && !PyUnicode_CheckExact(item)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static PyObject *
+split_block(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 7) {
+        PyErr_SetString(PyExc_TypeError, "split_block takes 7 arguments");
+        return NULL;
+    }
+    PyObject *chunk = args[0];
+    PyObject *separator = args[2];
+    PyObject *delimiters = args[6];
+    if (!PyUnicode_Check(chunk) || !PyUnicode_Check(separator)) {
+        PyErr_SetString(PyExc_TypeError, "chunk and separator must be str");
+        return NULL;
+    }
+    Py_ssize_t base = PyLong_AsSsize_t(args[1]);
+    if (base == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    Py_UCS4 element, component, release;
+    if (one_char(args[3], "element", &element, 0) < 0 ||
+        one_char(args[4], "component", &component, 0) < 0 ||
+        one_char(args[5], "release", &release, 1) < 0) {
+        return NULL;
+    }
+    Py_ssize_t sep_len = PyUnicode_GET_LENGTH(separator);
+    if (sep_len < 1 || sep_len > 4) {
+        PyErr_SetString(PyExc_ValueError, "separator must be 1 to 4 characters");
+        return NULL;
+    }
+    Py_UCS4 sep[4];
+    for (Py_ssize_t j = 0; j < sep_len; j++) {
+        sep[j] = PyUnicode_READ_CHAR(separator, j);
+    }
+    int untrack = atomic_tuple(delimiters);
+    int kind = PyUnicode_KIND(chunk);
+    const void *data = PyUnicode_DATA(chunk);
+    const unsigned char *bytes = kind == PyUnicode_1BYTE_KIND ? (const unsigned char *)data : NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(chunk);
+
+    PyObject *lexemes = PyList_New(0);
+    PyObject *marks = PyList_New(0);
+    PyObject *released = PyList_New(0);
+    PyObject *offset_obj = NULL;
+    if (lexemes == NULL || marks == NULL || released == NULL) {
+        goto fail;
+    }
+    Py_ssize_t start = 0;
+    Py_ssize_t index = 0;
+    Py_ssize_t count = 0;
+    while (index + sep_len <= n) {
+        /* find the next separator */
+        Py_ssize_t at;
+        if (bytes != NULL && sep[0] < 256) {
+            const unsigned char *hit =
+                memchr(bytes + index, (int)sep[0], (size_t)(n - sep_len + 1 - index));
+            if (hit == NULL) {
+                break;
+            }
+            at = hit - bytes;
+        }
+        else {
+            at = index;
+            while (at + sep_len <= n && PyUnicode_READ(kind, data, at) != sep[0]) {
+                at++;
+            }
+            if (at + sep_len > n) {
+                break;
+            }
+        }
+        int match = 1;
+        for (Py_ssize_t j = 1; j < sep_len; j++) {
+            if (PyUnicode_READ(kind, data, at + j) != sep[j]) {
+                match = 0;
+                break;
+            }
+        }
+        if (!match) {
+            index = at + 1;
+            continue;
+        }
+        /* piece = chunk[start:at] */
+        Py_ssize_t tag_end = start;
+        int has_release = 0;
+        while (tag_end < at) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, tag_end);
+            if (ch == element || ch == component) {
+                break;
+            }
+            tag_end++;
+        }
+        for (Py_ssize_t j = start; j < at && release != (Py_UCS4)-1; j++) {
+            if (PyUnicode_READ(kind, data, j) == release) {
+                has_release = 1;
+                break;
+            }
+        }
+        PyObject *tag = bytes != NULL ? cached_tag(bytes + start, tag_end - start)
+                                      : PyUnicode_Substring(chunk, start, tag_end);
+        if (tag == NULL) {
+            goto fail;
+        }
+        PyObject *text = PyUnicode_Substring(chunk, start, at);
+        if (text == NULL) {
+            Py_DECREF(tag);
+            goto fail;
+        }
+        offset_obj = PyLong_FromSsize_t(base + start);
+        if (offset_obj == NULL) {
+            Py_DECREF(tag);
+            Py_DECREF(text);
+            goto fail;
+        }
+        int envelope = is_envelope_tag(tag);
+        PyObject *lexeme = PyTuple_New(5);
+        if (lexeme == NULL) {
+            Py_DECREF(tag);
+            Py_DECREF(text);
+            goto fail;
+        }
+        PyTuple_SET_ITEM(lexeme, 0, tag);
+        PyTuple_SET_ITEM(lexeme, 1, text);
+        PyTuple_SET_ITEM(lexeme, 2, offset_obj);
+        offset_obj = NULL;
+        Py_INCREF(Py_None);
+        PyTuple_SET_ITEM(lexeme, 3, Py_None);
+        Py_INCREF(delimiters);
+        PyTuple_SET_ITEM(lexeme, 4, delimiters);
+        if (untrack) {
+            PyObject_GC_UnTrack(lexeme);
+        }
+        if (PyList_Append(lexemes, lexeme) < 0) {
+            Py_DECREF(lexeme);
+            goto fail;
+        }
+        Py_DECREF(lexeme);
+        if (envelope || has_release) {
+            PyObject *position = PyLong_FromSsize_t(count);
+            if (position == NULL) {
+                goto fail;
+            }
+            if ((envelope && PyList_Append(marks, position) < 0) ||
+                (has_release && PyList_Append(released, position) < 0)) {
+                Py_DECREF(position);
+                goto fail;
+            }
+            Py_DECREF(position);
+        }
+        count++;
+        start = index = at + sep_len;
+    }
+    PyObject *tail = PyUnicode_Substring(chunk, start, n);
+    if (tail == NULL) {
+        goto fail;
+    }
+    PyObject *result = PyTuple_New(4);
+    if (result == NULL) {
+        Py_DECREF(tail);
+        goto fail;
+    }
+    PyTuple_SET_ITEM(result, 0, lexemes);
+    PyTuple_SET_ITEM(result, 1, marks);
+    PyTuple_SET_ITEM(result, 2, released);
+    PyTuple_SET_ITEM(result, 3, tail);
+    return result;
+
+fail:
+    Py_XDECREF(offset_obj);
+    Py_XDECREF(lexemes);
+    Py_XDECREF(marks);
+    Py_XDECREF(released);
+    return NULL;
+}
+
+/* ---- the clean check ------------------------------------------------------------------ */
+
+enum { KIND_TEXT = 0, KIND_ALPHA = 1, KIND_NUM = 2, KIND_CODE = 3, KIND_UNUSED = 4,
+       KIND_COMPOSITE = 5 };
+
+typedef struct {
+    int kind;
+    const void *data;
+    Py_UCS4 element, component;
+    PyObject *forbidden; /* str of characters a value may not hold */
+    PyObject *text;
+} Scan;
+
+static int
+forbidden_char(const Scan *scan, Py_UCS4 ch)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(scan->forbidden);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (PyUnicode_READ_CHAR(scan->forbidden, i) == ch) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int
+is_digit(Py_UCS4 ch)
+{
+    return ch >= '0' && ch <= '9';
+}
+
+/* Read an int field of a spec tuple; -1 on a malformed spec (treated as "not proven"). */
+static long
+spec_long(PyObject *spec, Py_ssize_t index)
+{
+    PyObject *item = PyTuple_GET_ITEM(spec, index);
+    if (!PyLong_Check(item)) {
+        return -1;
+    }
+    return PyLong_AsLong(item);
+}
+
+/* Does the non-empty value [start, stop) certainly pass the value spec
+ * (mandatory, kind, lo, hi, codes, ...)?  1 yes, 0 no, -1 error. */
+static int
+value_clean(const Scan *scan, Py_ssize_t start, Py_ssize_t stop, PyObject *spec, int simple)
+{
+    long mandatory = spec_long(spec, 0), kind = spec_long(spec, 1);
+    long lo = spec_long(spec, 2), hi = spec_long(spec, 3);
+    Py_ssize_t length = stop - start;
+    int all_digits = 1;
+    for (Py_ssize_t i = start; i < stop; i++) {
+        Py_UCS4 ch = PyUnicode_READ(scan->kind, scan->data, i);
+        if ((simple && ch == scan->component) || forbidden_char(scan, ch)) {
+            return 0;
+        }
+        if (!is_digit(ch)) {
+            all_digits = 0;
+            if (kind == KIND_ALPHA) {
+                /* digits are checked below; other characters are fine for `a` */
+            }
+        }
+        else if (kind == KIND_ALPHA) {
+            return 0;
+        }
+    }
+    switch (kind) {
+    case KIND_CODE: {
+        PyObject *codes = PyTuple_GET_ITEM(spec, 4);
+        if (!PyAnySet_Check(codes)) {
+            return 0;
+        }
+        PyObject *value = PyUnicode_Substring(scan->text, start, stop);
+        if (value == NULL) {
+            return -1;
+        }
+        int found = PySet_Contains(codes, value);
+        Py_DECREF(value);
+        return found;
+    }
+    case KIND_TEXT:
+    case KIND_ALPHA:
+        if (length < lo || length > hi) {
+            return 0;
+        }
+        if (mandatory && Py_UNICODE_ISSPACE(PyUnicode_READ(scan->kind, scan->data, start))) {
+            return 0;
+        }
+        return 1;
+    case KIND_NUM:
+        if (all_digits && length >= lo && length <= hi) {
+            return 1;
+        }
+        if (lo > 1 || length < 2 || length > hi + 1) {
+            return 0;
+        }
+        {
+            /* -?[0-9]*[.,][0-9]+ */
+            Py_ssize_t i = start;
+            if (PyUnicode_READ(scan->kind, scan->data, i) == '-') {
+                i++;
+            }
+            while (i < stop && is_digit(PyUnicode_READ(scan->kind, scan->data, i))) {
+                i++;
+            }
+            if (i >= stop) {
+                return 0;
+            }
+            Py_UCS4 mark = PyUnicode_READ(scan->kind, scan->data, i);
+            if (mark != '.' && mark != ',') {
+                return 0;
+            }
+            i++;
+            if (i >= stop) {
+                return 0;
+            }
+            while (i < stop && is_digit(PyUnicode_READ(scan->kind, scan->data, i))) {
+                i++;
+            }
+            return i == stop;
+        }
+    default:
+        return 0;
+    }
+}
+
+/* One element [start, stop) against its spec
+ * (mandatory, kind, lo, hi, codes, components, required_components). */
+static int
+element_clean(const Scan *scan, Py_ssize_t start, Py_ssize_t stop, PyObject *spec)
+{
+    if (!PyTuple_Check(spec) || PyTuple_GET_SIZE(spec) != 7) {
+        return 0;
+    }
+    long mandatory = spec_long(spec, 0), kind = spec_long(spec, 1);
+    if (kind == KIND_UNUSED) {
+        return start == stop;
+    }
+    if (start == stop) {
+        return !mandatory;
+    }
+    if (kind != KIND_COMPOSITE) {
+        return value_clean(scan, start, stop, spec, 1);
+    }
+    if (mandatory && Py_UNICODE_ISSPACE(PyUnicode_READ(scan->kind, scan->data, start))) {
+        return 0;
+    }
+    PyObject *components = PyTuple_GET_ITEM(spec, 5);
+    long required = spec_long(spec, 6);
+    if (!PyTuple_Check(components) || required < 0) {
+        return 0;
+    }
+    Py_ssize_t count = PyTuple_GET_SIZE(components);
+    Py_ssize_t index = 0, from = start;
+    for (Py_ssize_t i = start; i <= stop; i++) {
+        if (i < stop && PyUnicode_READ(scan->kind, scan->data, i) != scan->component) {
+            continue;
+        }
+        if (index >= count) {
+            return 0;
+        }
+        PyObject *component = PyTuple_GET_ITEM(components, index);
+        if (!PyTuple_Check(component) || PyTuple_GET_SIZE(component) < 5) {
+            return 0;
+        }
+        if (i == from) {
+            if (spec_long(component, 0)) {
+                return 0;
+            }
+        }
+        else {
+            int clean = value_clean(scan, from, i, component, 0);
+            if (clean <= 0) {
+                return clean;
+            }
+        }
+        index++;
+        from = i + 1;
+    }
+    return index >= required;
+}
+
+/* A segment text against its spec (tag, required_elements, elements). */
+static int
+segment_clean(Scan *scan, PyObject *text, PyObject *spec)
+{
+    if (!PyTuple_Check(spec) || PyTuple_GET_SIZE(spec) != 3) {
+        return 0;
+    }
+    PyObject *tag = PyTuple_GET_ITEM(spec, 0);
+    long required = spec_long(spec, 1);
+    PyObject *elements = PyTuple_GET_ITEM(spec, 2);
+    if (!PyUnicode_Check(tag) || !PyTuple_Check(elements) || required < 0) {
+        return 0;
+    }
+    scan->text = text;
+    scan->kind = PyUnicode_KIND(text);
+    scan->data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t tag_length = PyUnicode_GET_LENGTH(tag);
+    if (n < tag_length || PyUnicode_Tailmatch(text, tag, 0, tag_length, -1) != 1) {
+        return 0;
+    }
+    if (n == tag_length) {
+        return required == 0;
+    }
+    if (PyUnicode_READ(scan->kind, scan->data, tag_length) != scan->element) {
+        return 0;
+    }
+    Py_ssize_t count = PyTuple_GET_SIZE(elements);
+    Py_ssize_t index = 0, from = tag_length + 1;
+    for (Py_ssize_t i = from; i <= n; i++) {
+        if (i < n && PyUnicode_READ(scan->kind, scan->data, i) != scan->element) {
+            continue;
+        }
+        if (index >= count) {
+            return 0;
+        }
+        int clean = element_clean(scan, from, i, PyTuple_GET_ITEM(elements, index));
+        if (clean <= 0) {
+            return clean;
+        }
+        index++;
+        from = i + 1;
+    }
+    return index >= required;
+}
+
+static PyObject *
+unproven(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "unproven takes 5 arguments");
+        return NULL;
+    }
+    PyObject *raw = args[0], *specs = args[1];
+    if (!PyList_Check(raw) || !PyDict_Check(specs) || !PyUnicode_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError, "unproven(list, dict, str, str, str)");
+        return NULL;
+    }
+    Scan scan;
+    if (one_char(args[2], "element", &scan.element, 0) < 0 ||
+        one_char(args[3], "component", &scan.component, 0) < 0) {
+        return NULL;
+    }
+    scan.forbidden = args[4];
+    PyObject *out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    Py_ssize_t size = PyList_GET_SIZE(raw);
+    for (Py_ssize_t i = 0; i < size; i++) {
+        PyObject *lexeme = PyList_GET_ITEM(raw, i);
+        int clean = 0;
+        if (PyTuple_Check(lexeme) && PyTuple_GET_SIZE(lexeme) >= 4 &&
+            PyTuple_GET_ITEM(lexeme, 3) == Py_None) {
+            PyObject *tag = PyTuple_GET_ITEM(lexeme, 0);
+            PyObject *text = PyTuple_GET_ITEM(lexeme, 1);
+            if (PyUnicode_Check(tag) && PyUnicode_Check(text)) {
+                PyObject *spec = PyDict_GetItemWithError(specs, tag);
+                if (spec == NULL && PyErr_Occurred()) {
+                    Py_DECREF(out);
+                    return NULL;
+                }
+                if (spec != NULL && spec != Py_None) {
+                    clean = segment_clean(&scan, text, spec);
+                    if (clean < 0) {
+                        Py_DECREF(out);
+                        return NULL;
+                    }
+                }
+            }
+        }
+        if (!clean) {
+            PyObject *position = PyLong_FromSsize_t(i + 1);
+            if (position == NULL || PyList_Append(out, position) < 0) {
+                Py_XDECREF(position);
+                Py_DECREF(out);
+                return NULL;
+            }
+            Py_DECREF(position);
+        }
+    }
+    return out;
+}
+
+static PyMethodDef methods[] = {
+    {"split_block", (PyCFunction)(void (*)(void))split_block, METH_FASTCALL,
+     "split_block(chunk, base, separator, element, component, release, delimiters) -> "
+     "(lexemes, marks, released, tail)"},
+    {"unproven", (PyCFunction)(void (*)(void))unproven, METH_FASTCALL,
+     "unproven(raw, specs, element, component, forbidden) -> 1-based positions not proven "
+     "clean"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT,
+    "translators._accel.edifact_lex",
+    "Compiled block split for the EDIFACT lexer (tokens only; findings stay in Python).",
+    -1,
+    methods,
+};
+
+PyMODINIT_FUNC
+PyInit_edifact_lex(void)
+{
+    return PyModule_Create(&module_def);
+}
