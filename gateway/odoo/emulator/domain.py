@@ -4,7 +4,7 @@ with the operators of Odoo 17/18 (reference §3.2)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from gateway.odoo.emulator.errors import OdooValueError
@@ -285,6 +285,58 @@ def _hierarchy(model: BaseModel, operator: str, rid: int, value: Any) -> bool:
             seen.add(current)
             current = model._value(current, parent_field) if parent_field else None
     return False
+
+
+def _conjuncts(node: Node) -> Iterator[Node]:
+    if node[0] == "&":
+        yield from _conjuncts(node[1])
+        yield from _conjuncts(node[2])
+    else:
+        yield node
+
+
+def _index_value(value: Any, many2one: bool) -> bool:
+    """A value an index can find every match of: a truthy plain scalar (falsy ones also
+    match empty fields, a string against a many2one matches names)."""
+    if isinstance(value, bool) or not value:
+        return False
+    if many2one:
+        return isinstance(value, int)
+    return isinstance(value, (str, int, float))
+
+
+def equality_terms(model: BaseModel, node: Node) -> dict[str, list[Any]]:
+    """Stored scalar fields that every match of `node` must hold one of some values in, from
+    its top-level `=` and `in` terms: {field: values}. An index on such fields (or `id`)
+    gives candidates that include every match; the whole domain is still evaluated."""
+    terms: dict[str, list[Any]] = {}
+    for part in _conjuncts(node):
+        if part[0] != "leaf":
+            continue
+        path, operator, value = part[1]
+        if not isinstance(path, str) or "." in path or path in terms:
+            continue
+        operator = str(operator).lower()
+        if operator not in ("=", "in"):
+            continue
+        if path == "id":
+            many2one = True
+        else:
+            field = model._fields.get(path)
+            if field is None or field.compute is not None or not field.stored:
+                continue
+            if field.type in ("one2many", "many2many"):
+                continue
+            many2one = field.type == "many2one"
+        if operator == "=":
+            values = [value]
+        elif isinstance(value, (list, tuple)):
+            values = list(value)
+        else:
+            values = [value]
+        if all(_index_value(v, many2one) for v in values):
+            terms[path] = values
+    return terms
 
 
 def filter_ids(model: BaseModel, domain: Any, ids: list[int]) -> list[int]:

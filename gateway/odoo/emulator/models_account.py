@@ -43,7 +43,7 @@ class Account(BaseModel):
     }
 
     def _display_name(self, rid: int) -> str:
-        row = self._rows.get(rid) or {}
+        row = self._peek(rid)
         return f"{row.get('code')} {row.get('name')}"
 
 
@@ -127,7 +127,7 @@ LOCKED_WHEN_POSTED = (
 
 
 def _duplicated_refs(model: BaseModel, rid: int) -> list[int]:
-    row = model._rows.get(rid) or {}
+    row = model._peek(rid)
     if row.get("move_type") not in ("in_invoice", "in_refund") or not row.get("ref"):
         return []
     partners = model.env["res.partner"]
@@ -137,7 +137,8 @@ def _duplicated_refs(model: BaseModel, rid: int) -> list[int]:
         else None
     )
     result = []
-    for other_id, other in model._rows.items():
+    for other_id in model._rows.lookup(("ref",), [row["ref"]]):
+        other = model._peek(other_id)
         if other_id == rid or other.get("state") == "cancel":
             continue
         if other.get("move_type") != row["move_type"] or other.get("ref") != row["ref"]:
@@ -154,12 +155,11 @@ def _duplicated_refs(model: BaseModel, rid: int) -> list[int]:
 
 def _invoice_lines(model: BaseModel, rid: int) -> list[int]:
     lines = model.env["account.move.line"]
-    return sorted(
+    return [
         lid
-        for lid, row in lines._rows.items()
-        if row.get("move_id") == rid
-        and row.get("display_type") in ("product", "line_section", "line_note")
-    )
+        for lid in lines._rows.lookup(("move_id",), [rid])
+        if lines._peek(lid).get("display_type") in ("product", "line_section", "line_note")
+    ]
 
 
 @registry.add
@@ -168,6 +168,7 @@ class Move(MailThread):
     _description = "Journal Entry"
     _order = "date desc, name desc, invoice_date desc, id desc"
     _tracked = ("state", "ref", "partner_id", "payment_reference")
+    _indexes = (("ref",), ("partner_id",), ("name",), ("invoice_origin",))
     _declared_fields = {
         "name": Field("char", "Number"),
         "move_type": Field(
@@ -245,7 +246,7 @@ class Move(MailThread):
     _declared_fields["invoice_line_ids"].store = True
 
     def _display_name(self, rid: int) -> str:
-        row = self._rows.get(rid) or {}
+        row = self._peek(rid)
         if row.get("name") and row["name"] != "/":
             return str(row["name"])
         return f"Draft Bill ({rid})" if row.get("move_type") == "in_invoice" else f"Draft ({rid})"
@@ -275,7 +276,7 @@ class Move(MailThread):
                     row["journal_id"] = jid
                     break
         if not row.get("currency_id"):
-            company = self.env.tx.get("res.company", row.get("company_id") or 1) or {}
+            company = self.env.tx.peek("res.company", row.get("company_id") or 1) or {}
             row["currency_id"] = company.get("currency_id")
         if not row.get("date"):
             row["date"] = today_string()
@@ -285,7 +286,7 @@ class Move(MailThread):
             row["name"] = self._sequence_name(row)
 
     def _sequence_name(self, row: dict[str, Any]) -> str:
-        journal = self.env.tx.get("account.journal", row.get("journal_id")) or {}
+        journal = self.env.tx.peek("account.journal", row.get("journal_id")) or {}
         code = journal.get("code", "MISC")
         day = row.get("invoice_date") or row.get("date") or today_string()
         year, month = day[:4], day[5:7]
@@ -329,15 +330,10 @@ class Move(MailThread):
         internal = lines.env.with_context(emulator_internal=True)
         lines = lines._new_env_model(internal)
         row = self._rows[rid]
-        product_lines = [
-            (lid, line)
-            for lid, line in sorted(lines._rows.items())
-            if line.get("move_id") == rid and line.get("display_type") == "product"
-        ]
+        mine = [(lid, lines._peek(lid)) for lid in lines._rows.lookup(("move_id",), [rid])]
+        product_lines = [(lid, line) for lid, line in mine if line.get("display_type") == "product"]
         generated = [
-            lid
-            for lid, line in lines._rows.items()
-            if line.get("move_id") == rid and line.get("display_type") in ("tax", "payment_term")
+            lid for lid, line in mine if line.get("display_type") in ("tax", "payment_term")
         ]
         lines._unlink_ids(generated)
         if row.get("move_type") not in ("in_invoice", "in_refund", "out_invoice", "out_refund"):
@@ -351,7 +347,7 @@ class Move(MailThread):
         untaxed = round_half_up(untaxed, 2)
         total_tax = 0.0
         for tax_id, base in sorted(tax_bases.items()):
-            tax = self.env.tx.get("account.tax", tax_id) or {}
+            tax = self.env.tx.peek("account.tax", tax_id) or {}
             if tax.get("amount_type") == "fixed":
                 amount = float(tax.get("amount") or 0)
             else:
@@ -392,10 +388,7 @@ class Move(MailThread):
 
     def _has_xmlid(self, xmlid: str) -> bool:
         module, _, name = xmlid.partition(".")
-        return any(
-            r["module"] == module and r["name"] == name
-            for r in self.env.tx.table("ir.model.data").values()
-        )
+        return bool(self.env.xmlid_rows(module, name))
 
     def action_post(self, ids: list[int]) -> Any:
         self.env.check_access(self, "write")
@@ -423,13 +416,13 @@ class Move(MailThread):
                 )
             if is_purchase and not row.get("invoice_date"):
                 raise UserError("The Bill/Refund date is required to validate this document.")
-            currency = self.env.tx.get("res.currency", row.get("currency_id")) or {}
+            currency = self.env.tx.peek("res.currency", row.get("currency_id")) or {}
             if not currency.get("active", True):
                 raise UserError(
                     "You cannot validate a document with an inactive currency: "
                     f"{currency.get('name')}"
                 )
-            journal = self.env.tx.get("account.journal", row.get("journal_id")) or {}
+            journal = self.env.tx.peek("account.journal", row.get("journal_id")) or {}
             if not journal.get("active", True):
                 raise UserError(
                     f"You cannot post an entry in an archived journal ({journal.get('name')})"
@@ -493,10 +486,11 @@ class Move(MailThread):
         row = self._row(rid)
         lines = self.env["account.move.line"]
         cost_lines = []
-        for _lid, line in sorted(lines._rows.items()):
-            if line.get("move_id") != rid or not line.get("is_landed_costs_line"):
+        for lid in lines._rows.lookup(("move_id",), [rid]):
+            line = lines._peek(lid)
+            if not line.get("is_landed_costs_line"):
                 continue
-            product = self.env.tx.get("product.product", line.get("product_id")) or {}
+            product = self.env.tx.peek("product.product", line.get("product_id")) or {}
             cost_lines.append(
                 [
                     0,
@@ -539,6 +533,7 @@ class MoveLine(BaseModel):
     _name = "account.move.line"
     _description = "Journal Item"
     _order = "date desc, move_name desc, id"
+    _indexes = (("purchase_line_id",),)
     _declared_fields = {
         "move_id": Field(
             "many2one",
@@ -610,7 +605,7 @@ class MoveLine(BaseModel):
     }
 
     def _complete_row(self, rid: int, row: dict[str, Any], vals: dict[str, Any]) -> None:
-        move = self.env.tx.get("account.move", row.get("move_id")) or {}
+        move = self.env.tx.peek("account.move", row.get("move_id")) or {}
         if (
             self.env.version >= 18
             and not self.env.context.get("emulator_internal")
@@ -622,7 +617,7 @@ class MoveLine(BaseModel):
         row["move_name"] = move.get("name")
         row["date"] = move.get("date")
         row["currency_id"] = move.get("currency_id")
-        product = self.env.tx.get("product.product", row.get("product_id")) or {}
+        product = self.env.tx.peek("product.product", row.get("product_id")) or {}
         if row.get("display_type") == "product":
             if product:
                 if "name" not in vals:
@@ -686,7 +681,7 @@ class MoveLine(BaseModel):
         if self.env.context.get("emulator_internal"):
             return
         for rid in ids:
-            move = self.env.tx.get("account.move", self._rows[rid].get("move_id")) or {}
+            move = self.env.tx.peek("account.move", self._rows[rid].get("move_id")) or {}
             if (
                 move.get("state") == "posted"
                 and self.env.version >= 18
@@ -703,7 +698,7 @@ class MoveLine(BaseModel):
         moves = set()
         for rid in ids:
             row = self._rows[rid]
-            move = self.env.tx.get("account.move", row.get("move_id")) or {}
+            move = self.env.tx.peek("account.move", row.get("move_id")) or {}
             self._amounts(row, move)
             moves.add(row.get("move_id"))
         if not self.env.context.get("emulator_internal"):
@@ -716,7 +711,7 @@ class MoveLine(BaseModel):
         if self.env.context.get("emulator_internal"):
             return
         for rid in ids:
-            move = self.env.tx.get("account.move", self._rows[rid].get("move_id")) or {}
+            move = self.env.tx.peek("account.move", self._rows[rid].get("move_id")) or {}
             if move.get("state") == "posted":
                 raise UserError(
                     "You can't delete a posted journal item. Don’t play games with your "

@@ -32,33 +32,21 @@ COMPANY_DOMAIN = (
 
 
 def _company_default(env: Any) -> int | None:
-    return 1 if env.tx.get("res.company", 1) else None
+    return 1 if env.tx.peek("res.company", 1) else None
 
 
 # ---------------------------------------------------------------------------- mail mixin
 def _attachment_count(model: BaseModel, rid: int) -> int:
-    return sum(
-        1
-        for row in model.env.tx.table("ir.attachment").values()
-        if row.get("res_model") == model._name and row.get("res_id") == rid
-    )
+    return len(model.env.tx.lookup("ir.attachment", ("res_model", "res_id"), [(model._name, rid)]))
 
 
 def _message_ids(model: BaseModel, rid: int) -> list[int]:
-    ids = [
-        mid
-        for mid, row in model.env.tx.table("mail.message").items()
-        if row.get("model") == model._name and row.get("res_id") == rid
-    ]
+    ids = model.env.tx.lookup("mail.message", ("model", "res_id"), [(model._name, rid)])
     return sorted(ids, reverse=True)
 
 
 def _activity_ids(model: BaseModel, rid: int) -> list[int]:
-    return [
-        aid
-        for aid, row in model.env.tx.table("mail.activity").items()
-        if row.get("res_model") == model._name and row.get("res_id") == rid
-    ]
+    return model.env.tx.lookup("mail.activity", ("res_model", "res_id"), [(model._name, rid)])
 
 
 MAIL_THREAD_FIELDS = {
@@ -121,7 +109,7 @@ class MailThread(BaseModel):
         self.env.check_access(self, "write")
         messages = self.env["mail.message"].sudo_model()
         author = author_id or self._author_partner()
-        if not email_from and not (self.env.tx.get("res.partner", author) or {}).get("email"):
+        if not email_from and not (self.env.tx.peek("res.partner", author) or {}).get("email"):
             raise UserError("Unable to send message, please configure the sender's email address.")
         if self.env.version >= 17 and not body_is_html:
             text = html.escape(str(body or ""))
@@ -177,7 +165,7 @@ class MailThread(BaseModel):
         return int(message_id)
 
     def _author_partner(self) -> int:
-        user = self.env.tx.get("res.users", self.env.uid) or {}
+        user = self.env.tx.peek("res.users", self.env.uid) or {}
         return int(user.get("partner_id") or 0)
 
     def activity_schedule(
@@ -235,10 +223,10 @@ class Company(BaseModel):
 
 
 def _partner_display(model: BaseModel, rid: int) -> str:
-    row = model._rows.get(rid) or {}
+    row = model._peek(rid)
     name = row.get("name") or ""
     parent = row.get("parent_id")
-    if parent and model._rows.get(parent):
+    if parent and model._peek(parent):
         return f"{model._display_name(parent)}, {name}"
     return name
 
@@ -248,7 +236,7 @@ def _commercial_partner(model: BaseModel, rid: int) -> int:
     seen = set()
     while current and current not in seen:
         seen.add(current)
-        row = model._rows.get(current) or {}
+        row = model._peek(current)
         if row.get("is_company") or not row.get("parent_id"):
             return current
         current = row["parent_id"]
@@ -378,6 +366,7 @@ class Partner(MailThread):
     _order = "complete_name ASC, id DESC"
     _parent_name = "parent_id"
     _created_note = None
+    _indexes = (("ref",),)
     _declared_fields = {
         **_extra_partner_fields(),
         "name": Field("char", "Name"),
@@ -447,7 +436,7 @@ class Partner(MailThread):
     def _name_search_extra(self, rid: int, operator: str, name: str) -> bool:
         from gateway.odoo.emulator.domain import _compare
 
-        row = self._rows[rid]
+        row = self._peek(rid)
         return any(
             _compare(operator, row.get(key), name)
             for key in ("email", "ref", "vat")
@@ -522,13 +511,15 @@ class Groups(BaseModel):
     }
 
     def _display_name(self, rid: int) -> str:
-        return str((self._rows.get(rid) or {}).get("full_name") or super()._display_name(rid))
+        return str(self._peek(rid).get("full_name") or super()._display_name(rid))
 
 
 def _user_related(field_name: str) -> Any:
     def compute(model: BaseModel, rid: int) -> Any:
-        partner = (model._rows.get(rid) or {}).get("partner_id")
-        return (model.env.tx.get("res.partner", partner) or {}).get(field_name) if partner else None
+        partner = model._peek(rid).get("partner_id")
+        if not partner:
+            return None
+        return (model.env.tx.peek("res.partner", partner) or {}).get(field_name)
 
     return compute
 
@@ -538,6 +529,7 @@ class Users(BaseModel):
     _name = "res.users"
     _description = "User"
     _order = "name, login"
+    _indexes = (("login",),)
     _declared_fields = {
         "name": Field("char", "Name", compute=_user_related("name"), store=False),
         "email": Field("char", "Email", compute=_user_related("email"), store=False),
@@ -555,7 +547,7 @@ class Users(BaseModel):
 
     @api_model
     def context_get(self) -> dict[str, Any]:
-        row = self.env.tx.get("res.users", self.env.uid) or {}
+        row = self.env.tx.peek("res.users", self.env.uid) or {}
         return {
             "lang": row.get("lang") or "en_US",
             "tz": row.get("tz") or False,
@@ -573,15 +565,16 @@ class IrModel(BaseModel):
         "model": Field("char", "Model", required=True),
     }
 
+    _indexes = (("model",),)
+
     def _model_id(self, model: str) -> int:
-        for rid, row in self._rows.items():
-            if row["model"] == model:
-                return rid
+        for rid in self._rows.lookup(("model",), [model]):
+            return rid
         raise OdooValueError(f"Object {model} doesn't exist")
 
 
 def _complete_xmlid(model: BaseModel, rid: int) -> str:
-    row = model._rows.get(rid) or {}
+    row = model._peek(rid)
     return f"{row.get('module')}.{row.get('name')}"
 
 
@@ -599,6 +592,7 @@ class IrModelData(BaseModel):
         "noupdate": Field("boolean", "Non Updatable", default=False),
         "complete_name": Field("char", "Complete ID", compute=_complete_xmlid, store=False),
     }
+    _indexes = (("module", "name"), ("model", "res_id"))
 
     def _check_required(self, rid: int) -> None:
         super()._check_required(rid)
@@ -607,12 +601,8 @@ class IrModelData(BaseModel):
             raise ValidationError(
                 "The operation cannot be completed: External IDs cannot contain spaces"
             )
-        for other_id, other in self._rows.items():
-            if (
-                other_id != rid
-                and other["module"] == row["module"]
-                and other["name"] == row["name"]
-            ):
+        for other_id in self._rows.lookup(("module", "name"), [(row["module"], row["name"])]):
+            if other_id != rid:
                 raise ValidationError(
                     "The operation cannot be completed: duplicate key value violates unique "
                     'constraint "ir_model_data_module_name_uniq_index"\nDETAIL:  Key (module, '
@@ -624,25 +614,24 @@ class IrModelData(BaseModel):
         self, module: str, xml_id: str, raise_on_access_error: bool = False
     ) -> list[Any]:
         # Runs as superuser in Odoo: any internal user may resolve an external id.
-        for row in self.env.tx.table("ir.model.data").values():
-            if row["module"] == module and row["name"] == xml_id:
-                model = row["model"]
-                exists = self.env.tx.get(model, row["res_id"]) is not None
-                if model == "mail.activity.type" and exists:
-                    exists = bool((self.env.tx.get(model, row["res_id"]) or {}).get("active"))
-                return [model, row["res_id"] if exists else False]
+        for row in self.env.xmlid_rows(module, xml_id):
+            model = row["model"]
+            exists = self.env.tx.peek(model, row["res_id"]) is not None
+            if model == "mail.activity.type" and exists:
+                exists = bool((self.env.tx.peek(model, row["res_id"]) or {}).get("active"))
+            return [model, row["res_id"] if exists else False]
         raise OdooValueError(f"External ID not found in the system: {module}.{xml_id}")
 
 
 def _checksum(model: BaseModel, rid: int) -> str | None:
-    datas = (model._rows.get(rid) or {}).get("datas")
+    datas = model._peek(rid).get("datas")
     if not datas:
         return None
     return hashlib.sha1(base64.b64decode(datas)).hexdigest()
 
 
 def _file_size(model: BaseModel, rid: int) -> int:
-    datas = (model._rows.get(rid) or {}).get("datas")
+    datas = model._peek(rid).get("datas")
     return len(base64.b64decode(datas)) if datas else 0
 
 
@@ -651,6 +640,7 @@ class Attachment(BaseModel):
     _name = "ir.attachment"
     _description = "Attachment"
     _order = "id desc"
+    _indexes = (("res_model", "res_id"),)
     _declared_fields = {
         "name": Field("char", "Name", required=True),
         "description": Field("text", "Description"),
@@ -710,6 +700,7 @@ class Message(BaseModel):
     _description = "Message"
     _order = "id desc"
     _rec_name = "record_name"
+    _indexes = (("model", "res_id"),)
     _declared_fields = {
         "subject": Field("char", "Subject"),
         "date": Field("datetime", "Date", default=lambda env: now_string()),
@@ -757,7 +748,7 @@ class Message(BaseModel):
     }
 
     def _log(self, model: str, res_id: int, text: str) -> int:
-        user = self.env.tx.get("res.users", self.env.uid) or {}
+        user = self.env.tx.peek("res.users", self.env.uid) or {}
         body = f"<p>{html.escape(text)}</p>" if text else ""
         return self._create_one(
             {
@@ -790,7 +781,7 @@ class ActivityType(BaseModel):
 
 
 def _activity_res_model(model: BaseModel, rid: int) -> str | None:
-    return (model._rows.get(rid) or {}).get("res_model")
+    return model._peek(rid).get("res_model")
 
 
 @registry.add
@@ -799,6 +790,7 @@ class Activity(BaseModel):
     _description = "Activity"
     _order = "date_deadline ASC, id ASC"
     _rec_name = "summary"
+    _indexes = (("res_model", "res_id"),)
     _declared_fields = {
         "res_model_id": Field("many2one", "Document Model", relation="ir.model", required=True),
         "res_model": Field("char", "Related Document Model"),
@@ -833,7 +825,7 @@ class Activity(BaseModel):
 
     def _complete_row(self, rid: int, row: dict[str, Any], vals: dict[str, Any]) -> None:
         if row.get("res_model_id"):
-            model_row = self.env.tx.get("ir.model", row["res_model_id"]) or {}
+            model_row = self.env.tx.peek("ir.model", row["res_model_id"]) or {}
             row["res_model"] = model_row.get("model")
         if row.get("res_model_id") is None:
             raise ValidationError(
@@ -849,11 +841,11 @@ class Activity(BaseModel):
                 "The operation cannot be completed: Activities have to be linked to records "
                 "with a not null res_id."
             )
-        target = self.env.tx.get(row["res_model"], row["res_id"])
+        target = self.env.tx.peek(row["res_model"], row["res_id"])
         if target is not None:
             row["res_name"] = self.env[row["res_model"]].sudo_model()._display_name(row["res_id"])
-        user = self.env.tx.get("res.users", self.env.uid) or {}
-        partner = self.env.tx.get("res.partner", user.get("partner_id")) or {}
+        user = self.env.tx.peek("res.users", self.env.uid) or {}
+        partner = self.env.tx.peek("res.partner", user.get("partner_id")) or {}
         if row.get("user_id") and row["user_id"] != self.env.uid and not partner.get("email"):
             raise UserError("Unable to send message, please configure the sender's email address.")
 
@@ -864,7 +856,7 @@ class Activity(BaseModel):
         for rid in ids:
             row = self._row(rid)
             target = self.env[row["res_model"]].sudo_model()
-            type_row = self.env.tx.get("mail.activity.type", row.get("activity_type_id")) or {}
+            type_row = self.env.tx.peek("mail.activity.type", row.get("activity_type_id")) or {}
             text = f"{type_row.get('name', 'Activity')} done"
             if row.get("summary"):
                 text += f": {row['summary']}"

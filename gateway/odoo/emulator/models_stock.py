@@ -50,7 +50,7 @@ class ProductCategory(BaseModel):
 
 
 def _product_display(model: BaseModel, rid: int) -> str:
-    row = model._rows.get(rid) or {}
+    row = model._peek(rid)
     code = row.get("default_code")
     return f"[{code}] {row.get('name')}" if code else str(row.get("name") or "")
 
@@ -60,6 +60,7 @@ class Product(BaseModel):
     _name = "product.product"
     _description = "Product Variant"
     _order = "priority desc, default_code, name, id"
+    _indexes = (("default_code",),)
     _declared_fields = {
         "name": Field("char", "Name", required=True),
         "default_code": Field("char", "Internal Reference"),
@@ -148,9 +149,9 @@ class Warehouse(BaseModel):
 
 def _location_name(model: BaseModel, rid: int) -> str:
     # Odoo: a non-view location is named after its parent ("WH/Stock"); views stand alone.
-    row = model._rows.get(rid) or {}
+    row = model._peek(rid)
     parent = row.get("location_id")
-    if parent and row.get("usage") != "view" and model._rows.get(parent):
+    if parent and row.get("usage") != "view" and model._peek(parent):
         return f"{_location_name(model, parent)}/{row.get('name')}"
     return str(row.get("name") or "")
 
@@ -264,22 +265,20 @@ PICKING_STATE_HELP = (
 
 
 def _picking_type_code(model: BaseModel, rid: int) -> str | None:
-    row = model._rows.get(rid) or {}
-    ptype = model.env.tx.get("stock.picking.type", row.get("picking_type_id")) or {}
+    row = model._peek(rid)
+    ptype = model.env.tx.peek("stock.picking.type", row.get("picking_type_id")) or {}
     return ptype.get("code")
 
 
 def _picking_moves(model: BaseModel, rid: int) -> list[int]:
-    return sorted(
-        mid for mid, row in model.env.tx.table("stock.move").items() if row.get("picking_id") == rid
-    )
+    return model.env.tx.lookup("stock.move", ("picking_id",), [rid])
 
 
 def _picking_weight(model: BaseModel, rid: int) -> float:
     total = 0.0
     for mid in _picking_moves(model, rid):
-        move = model.env.tx.get("stock.move", mid) or {}
-        product = model.env.tx.get("product.product", move.get("product_id")) or {}
+        move = model.env.tx.peek("stock.move", mid) or {}
+        product = model.env.tx.peek("product.product", move.get("product_id")) or {}
         total += float(move.get("product_uom_qty") or 0) * float(product.get("weight") or 0)
     return round_half_up(total, 2)
 
@@ -287,8 +286,8 @@ def _picking_weight(model: BaseModel, rid: int) -> float:
 def _shipping_weight(model: BaseModel, rid: int) -> float:
     total = 0.0
     for mid in _picking_moves(model, rid):
-        move = model.env.tx.get("stock.move", mid) or {}
-        product = model.env.tx.get("product.product", move.get("product_id")) or {}
+        move = model.env.tx.peek("stock.move", mid) or {}
+        product = model.env.tx.peek("product.product", move.get("product_id")) or {}
         total += float(move.get("quantity") or 0) * float(product.get("weight") or 0)
     return round_half_up(total, 2)
 
@@ -299,6 +298,7 @@ class Picking(MailThread):
     _description = "Transfer"
     _order = "priority desc, scheduled_date asc, id desc"
     _created_note = "Transfer created"
+    _indexes = (("name",), ("origin",), ("carrier_tracking_ref",), ("partner_id",))
     _tracked = ("state", "scheduled_date", "date", "user_id")
     _declared_fields = {
         "name": Field("char", "Reference", readonly=True, default="/"),
@@ -377,13 +377,13 @@ class Picking(MailThread):
     }
 
     def _complete_row(self, rid: int, row: dict[str, Any], vals: dict[str, Any]) -> None:
-        ptype = self.env.tx.get("stock.picking.type", row.get("picking_type_id")) or {}
+        ptype = self.env.tx.peek("stock.picking.type", row.get("picking_type_id")) or {}
         if not row.get("location_id"):
             row["location_id"] = ptype.get("default_location_src_id")
         if not row.get("location_dest_id"):
             row["location_dest_id"] = ptype.get("default_location_dest_id")
         if not row.get("name") or row["name"] == "/":
-            warehouse = self.env.tx.get("stock.warehouse", ptype.get("warehouse_id")) or {}
+            warehouse = self.env.tx.peek("stock.warehouse", ptype.get("warehouse_id")) or {}
             prefix = f"{warehouse.get('code', 'WH')}/{ptype.get('sequence_code', 'TR')}/"
             number = self.env.tx.next_in_sequence(f"picking/{row.get('picking_type_id')}")
             row["name"] = f"{prefix}{number:05d}"
@@ -484,7 +484,7 @@ class Picking(MailThread):
             skip = self.env.context.get("skip_backorder") and rid in (
                 self.env.context.get("picking_ids_not_to_backorder") or []
             )
-            policy = (self.env.tx.get("stock.picking.type", row.get("picking_type_id")) or {}).get(
+            policy = (self.env.tx.peek("stock.picking.type", row.get("picking_type_id")) or {}).get(
                 "create_backorder", "ask"
             )
             if (
@@ -612,10 +612,10 @@ class StockMove(BaseModel):
     }
 
     def _complete_row(self, rid: int, row: dict[str, Any], vals: dict[str, Any]) -> None:
-        product = self.env.tx.get("product.product", row.get("product_id")) or {}
+        product = self.env.tx.peek("product.product", row.get("product_id")) or {}
         if not row.get("product_uom") and self.env.version >= 17:
             row["product_uom"] = product.get("uom_id")
-        picking = self.env.tx.get("stock.picking", row.get("picking_id")) or {}
+        picking = self.env.tx.peek("stock.picking", row.get("picking_id")) or {}
         if not row.get("location_dest_id") and self.env.version >= 18:
             row["location_dest_id"] = picking.get("location_dest_id")
         if picking and picking.get("state") in ("assigned", "confirmed"):
@@ -760,10 +760,10 @@ class PurchaseOrder(MailThread):
             row["name"] = f"P{self.env.tx.next_in_sequence('purchase.order'):05d}"
 
     def _after_create(self, rid: int, vals: dict[str, Any]) -> None:
+        lines = self.env["purchase.order.line"]
         total = sum(
-            float(line.get("price_subtotal") or 0)
-            for line in self.env.tx.table("purchase.order.line").values()
-            if line.get("order_id") == rid
+            float(lines._peek(lid).get("price_subtotal") or 0)
+            for lid in lines._rows.lookup(("order_id",), [rid])
         )
         self._rows[rid]["amount_untaxed"] = round_half_up(total, 2)
 
@@ -807,14 +807,14 @@ class PurchaseOrderLine(BaseModel):
 
     def _recompute_invoiced(self) -> None:
         bill_lines = self.env.tx.table("account.move.line")
-        for rid, row in self._rows.items():
+        for rid in self._rows.ids():
             billed = sum(
-                float(line.get("quantity") or 0)
-                for line in bill_lines.values()
-                if line.get("purchase_line_id") == rid
+                float((bill_lines.peek(lid) or {}).get("quantity") or 0)
+                for lid in bill_lines.lookup(("purchase_line_id",), [rid])
             )
-            row["qty_invoiced"] = billed
-            self.env.tx.touch(self._name, rid)
+            if self._peek(rid).get("qty_invoiced") != billed:
+                self._rows[rid]["qty_invoiced"] = billed
+                self.env.tx.touch(self._name, rid)
 
 
 @registry.add
@@ -870,10 +870,10 @@ class LandedCost(MailThread):
             self._total(rid)
 
     def _total(self, rid: int) -> None:
+        cost_lines = self.env.tx.table("stock.landed.cost.lines")
         total = sum(
-            float(line.get("price_unit") or 0)
-            for line in self.env.tx.table("stock.landed.cost.lines").values()
-            if line.get("cost_id") == rid
+            float((cost_lines.peek(lid) or {}).get("price_unit") or 0)
+            for lid in cost_lines.lookup(("cost_id",), [rid])
         )
         self._rows[rid]["amount_total"] = round_half_up(total, 2)
         self.env.tx.touch(self._name, rid)
@@ -886,12 +886,12 @@ class LandedCost(MailThread):
                 raise UserError(
                     "Please define Transfers on which those additional costs should apply."
                 )
+            moves = self.env.tx.table("stock.move")
             for pid in pickings:
-                for move in self.env.tx.table("stock.move").values():
-                    if move.get("picking_id") != pid:
-                        continue
-                    product = self.env.tx.get("product.product", move.get("product_id")) or {}
-                    categ = self.env.tx.get("product.category", product.get("categ_id")) or {}
+                for mid in moves.lookup(("picking_id",), [pid]):
+                    move = moves.peek(mid) or {}
+                    product = self.env.tx.peek("product.product", move.get("product_id")) or {}
+                    categ = self.env.tx.peek("product.category", product.get("categ_id")) or {}
                     if categ.get("property_cost_method") not in ("fifo", "average"):
                         raise UserError(
                             "You cannot apply landed costs on the chosen Transfers(s). Landed "
@@ -948,5 +948,5 @@ class LandedCostLine(BaseModel):
 
     def _complete_row(self, rid: int, row: dict[str, Any], vals: dict[str, Any]) -> None:
         if not row.get("name"):
-            product = self.env.tx.get("product.product", row.get("product_id")) or {}
+            product = self.env.tx.peek("product.product", row.get("product_id")) or {}
             row["name"] = f"{product.get('name')} - False" if product else None

@@ -24,7 +24,7 @@ from gateway.odoo.emulator.errors import (
     UserError,
     ValidationError,
 )
-from gateway.odoo.emulator.store import Transaction
+from gateway.odoo.emulator.store import IndexSpec, TableView, Transaction
 
 DATE_FORMAT = "%Y-%m-%d"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -97,6 +97,17 @@ class Registry:
         self.models[cls._name] = cls
         return cls
 
+    def index_specs(self) -> dict[str, list[IndexSpec]]:
+        """The indexes the store keeps per model: what each model declares, plus the
+        inverse many2one of every one2many (the lookup behind reading that one2many)."""
+        specs: dict[str, list[IndexSpec]] = {}
+        for name, cls in self.models.items():
+            specs.setdefault(name, []).extend(cls._indexes)
+            for f in cls._fields.values():
+                if f.type == "one2many" and f.relation and f.relation_field:
+                    specs.setdefault(f.relation, []).append((f.relation_field,))
+        return {name: list(dict.fromkeys(found)) for name, found in specs.items()}
+
 
 @dataclass
 class Access:
@@ -167,19 +178,25 @@ class Env:
         return set(self.tx.memo[key])
 
     def _user_groups(self) -> set[str]:
-        user = self.tx.get("res.users", self.uid) or {}
+        user = self.tx.peek("res.users", self.uid) or {}
         wanted = set(user.get("groups_id") or [])
-        return {
-            f"{row['module']}.{row['name']}"
-            for row in self.tx.table("ir.model.data").values()
-            if row["model"] == "res.groups" and row["res_id"] in wanted
-        }
+        data = self.tx.table("ir.model.data")
+        found = set()
+        for xid in data.lookup(("model", "res_id"), [("res.groups", gid) for gid in wanted]):
+            row = data.peek(xid) or {}
+            found.add(f"{row['module']}.{row['name']}")
+        return found
+
+    def xmlid_rows(self, module: str, name: str) -> list[dict[str, Any]]:
+        """The ir.model.data rows of `module.name` (read-only), oldest first."""
+        data = self.tx.table("ir.model.data")
+        rows = (data.peek(xid) for xid in data.lookup(("module", "name"), [(module, name)]))
+        return [row for row in rows if row is not None]
 
     def ref(self, xmlid: str) -> int:
         module, _, name = xmlid.partition(".")
-        for row in self.tx.table("ir.model.data").values():
-            if row["module"] == module and row["name"] == name:
-                return int(row["res_id"])
+        for row in self.xmlid_rows(module, name):
+            return int(row["res_id"])
         raise OdooValueError(f"External ID not found in the system: {xmlid}")
 
     def check_access(self, model: BaseModel, operation: str) -> None:
@@ -230,14 +247,22 @@ class BaseModel:
     _mail_thread: ClassVar[bool] = False
     _last_version: ClassVar[int] = 99  # a model Odoo dropped after that major version
     _created_note: ClassVar[str | None] = None
+    # hash indexes the store keeps (besides one2many inverses): equality and `in` searches
+    # on these fields, alone or as a group, look rows up instead of scanning the model
+    _indexes: ClassVar[tuple[IndexSpec, ...]] = ()
 
     def __init__(self, env: Env) -> None:
         self.env = env
 
     # ----------------------------------------------------------------- low level
     @property
-    def _rows(self) -> dict[int, dict[str, Any]]:
+    def _rows(self) -> TableView:
         return self.env.tx.table(self._name)
+
+    def _peek(self, rid: Any) -> dict[str, Any]:
+        """One row for reading only ({} when missing): no copy of a committed row."""
+        row = self.env.tx.peek(self._name, rid)
+        return {} if row is None else row
 
     def _row(self, rid: int) -> dict[str, Any]:
         row = self._rows.get(rid)
@@ -258,11 +283,9 @@ class BaseModel:
         if f.type == "one2many":
             assert f.relation and f.relation_field
             comodel = self.env[f.relation]
-            inverse = f.relation_field
-            ids = [cid for cid, row in comodel._rows.items() if row.get(inverse) == rid]
+            ids = comodel._rows.lookup((f.relation_field,), [rid])
             return comodel._sorted(ids)
-        row = self._rows.get(rid) or {}
-        value = row.get(name)
+        value = self._peek(rid).get(name)
         if f.type == "many2many":
             return list(value or [])
         return value
@@ -280,7 +303,7 @@ class BaseModel:
         return f"{self._name},{rid}"
 
     def _all_ids(self) -> list[int]:
-        return list(self._rows)
+        return self._rows.ids()
 
     def _new_env_model(self, env: Env) -> BaseModel:
         return type(self)(env)
@@ -499,13 +522,46 @@ class BaseModel:
             and "active" not in domains.top_level_fields(domain)
         ):
             domain = [("active", "=", True), *domain]
-        ids = domains.filter_ids(self, domain, self._all_ids())
+        node = domains.parse(domain)
+        domains.validate(self, node)
+        candidates = self._indexed_candidates(node)
+        ids = self._all_ids() if candidates is None else candidates
+        self.env.tx.stats.rows_scanned += len(ids)
+        ids = [rid for rid in ids if domains.evaluate(self, node, rid)]
         ids = self._sorted(ids, order)
         offset = int(offset or 0)
         ids = ids[offset:]
         if limit:
             ids = ids[: int(limit)]
         return ids
+
+    def _indexed_candidates(self, node: domains.Node) -> list[int] | None:
+        """Ascending ids that include every match of `node`, through the most selective
+        index that its top-level equality / `in` terms allow; None: scan the model."""
+        terms = domains.equality_terms(self, node)
+        if not terms:
+            return None
+        rows = self._rows
+        best: tuple[int, IndexSpec, list[Any]] | None = None
+        if "id" in terms:
+            best = (len(terms["id"]), ("id",), terms["id"])
+        for spec in self.env.tx.index_specs(self._name):
+            if not all(name in terms for name in spec):
+                continue
+            keys: list[Any] = [()]
+            for name in spec:
+                keys = [(*key, value) for key in keys for value in terms[name]]
+            if len(spec) == 1:
+                keys = [key[0] for key in keys]
+            estimate = rows.estimate(spec, keys)
+            if estimate is not None and (best is None or estimate < best[0]):
+                best = (estimate, spec, keys)
+        if best is None:
+            return None
+        _estimate, spec, keys = best
+        if spec == ("id",):
+            return sorted({rid for rid in keys if rid in rows})
+        return rows.lookup(spec, keys)
 
     @api_model
     def search(
@@ -800,17 +856,14 @@ class BaseModel:
                 comodel = self.env[f.relation]
                 inverse = comodel._fields.get(f.relation_field or "")
                 if inverse is not None and (inverse.required or inverse.ondelete == "cascade"):
-                    children = [
-                        cid for cid, row in comodel._rows.items() if row.get(inverse.name) in ids
-                    ]
+                    children = comodel._rows.lookup((inverse.name,), ids)
                     comodel._unlink_ids(children)
             del name
         for rid in ids:
             self.env.tx.delete(self._name, rid)
         data = self.env.tx.table("ir.model.data")
-        for xid, row in list(data.items()):
-            if row["model"] == self._name and row["res_id"] in ids:
-                self.env.tx.delete("ir.model.data", xid)
+        for xid in data.lookup(("model", "res_id"), [(self._name, rid) for rid in ids]):
+            self.env.tx.delete("ir.model.data", xid)
 
     def copy(self, ids: list[int], default: dict[str, Any] | None = None) -> Any:
         new_ids = []
@@ -832,8 +885,11 @@ class BaseModel:
     def get_external_id(self, ids: list[int]) -> dict[str, str]:
         self.env.check_access(self, "read")
         result = {str(rid): "" for rid in _as_ids(ids)}
-        for row in self.env.tx.table("ir.model.data").values():
-            if row["model"] == self._name and str(row["res_id"]) in result:
+        data = self.env.tx.table("ir.model.data")
+        keys = [(self._name, rid) for rid in _as_ids(ids)]
+        for xid in data.lookup(("model", "res_id"), keys):
+            row = data.peek(xid) or {}
+            if str(row["res_id"]) in result:
                 result[str(row["res_id"])] = f"{row['module']}.{row['name']}"
         return result
 
@@ -925,16 +981,17 @@ class BaseModel:
 
     def _xmlid_lookup(self, full: str) -> int | None:
         module, _, name = full.partition(".")
-        for row in self.env.tx.table("ir.model.data").values():
-            if row["module"] == module and row["name"] == name and row["model"] == self._name:
+        for row in self.env.xmlid_rows(module, name):
+            if row["model"] == self._name:
                 return int(row["res_id"])
         return None
 
     def _xmlid_store(self, full: str, rid: int) -> None:
         module, _, name = full.partition(".")
         imd = self.env["ir.model.data"].sudo_model()
-        for xid, row in imd._rows.items():
-            if row["module"] == module and row["name"] == name:
+        for xid in imd._rows.lookup(("module", "name"), [(module, name)]):
+            row = imd._peek(xid)
+            if row:
                 if row["res_id"] != rid or row["model"] != self._name:
                     imd._set(xid, "res_id", rid)
                     imd._set(xid, "model", self._name)

@@ -78,7 +78,7 @@ class Emulator:
         self.db_name = db_name
         self.version = version
         self.major = int(version.split(".")[0])
-        self.store = Store(db_path)
+        self.store = Store(db_path, indexes=registry.index_specs())
         self.sessions: dict[str, int] = {}
         # test control (never part of Odoo): counters and injected faults, see inject_fault
         self.connections = 0
@@ -321,7 +321,7 @@ class Emulator:
 
     def _check_credentials(self, uid: Any, password: Any) -> None:
         with self.store.transaction() as tx:
-            row = tx.get("res.users", uid)
+            row = tx.peek("res.users", uid)
         if (
             not row
             or not row.get("active", True)
@@ -347,8 +347,8 @@ class Emulator:
     def _session_info(self, uid: int) -> dict[str, Any]:
         with self.store.transaction() as tx:
             env = Env(registry, tx, uid, {}, version=self.major, acl=ACL)
-            user = tx.get("res.users", uid) or {}
-            partner = tx.get("res.partner", user.get("partner_id")) or {}
+            user = tx.peek("res.users", uid) or {}
+            partner = tx.peek("res.partner", user.get("partner_id")) or {}
             groups = env.user_groups()
         info = version_info(self.version)
         return {
