@@ -25,6 +25,7 @@ from gateway.settings import load_settings
 from gateway.store import Interchange
 from gateway.store.counters import next_control_number
 from partner_profiles.schema import PartnerProfile
+from translators.x12 import iter_transactions
 
 ACME_PARTNER_ID = "northwind"  # how ACME's store names us
 
@@ -40,6 +41,13 @@ class Received:
     interchange_id: int
     message_id: str | None
     data: bytes
+
+    def transaction_types(self) -> list[str]:
+        """ST-01 of each transaction set, e.g. ["997"]; empty when the file does not read."""
+        try:
+            return [tx.segments[0].get(1) for tx in iter_transactions(self.data)]
+        except Exception:  # shown to a person only: an unreadable file is just "a file"
+            return []
 
 
 class AcmeSide:

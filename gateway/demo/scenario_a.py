@@ -21,7 +21,7 @@ import httpx
 from sqlalchemy import Select, select
 
 from gateway.demo.acme import AcmeSide, Received
-from gateway.demo.keys import ScenarioKeys, ensure_scenario_keys
+from gateway.demo.keys import ensure_scenario_keys
 from gateway.runtime import Runtime
 from gateway.store import Document, ExceptionRecord, Interchange
 from gateway.store.journal import note, transition
@@ -61,6 +61,29 @@ def sample(name: str) -> bytes:
         raise DemoError(f"sample file {path} cannot be read: {exc.strerror}") from None
 
 
+def prepare_acme(runtime: Runtime, echo: Callable[[str], None]) -> tuple[PartnerProfile, AcmeSide]:
+    """The acme-ltl profile, its demo keys (made when absent) and ACME's side, not started."""
+    profile = runtime.profiles.get(PARTNER)
+    if profile is None or profile.transports.as2 is None:
+        raise DemoError(
+            f"partner profile {PARTNER} with AS2 is not loaded from "
+            f"{runtime.settings.effective_profiles_dir}"
+        )
+    as2 = profile.transports.as2
+    keys = ensure_scenario_keys(as2.our_key, as2.our_certificate, as2.their_certificates)
+    for identity in (keys.ours, keys.acme):
+        verb = "created" if identity.created else "using"
+        echo(
+            f"demo keys: {verb} {identity.name}: {identity.key_path.resolve()} "
+            f"+ {identity.cert_path.name}"
+        )
+    s = runtime.settings
+    acme = AcmeSide(
+        profile, keys, f"http://{s.http_host}:{s.http_port}/as2", s.var_dir / "demo-acme"
+    )
+    return profile, acme
+
+
 class ScenarioA:
     def __init__(
         self,
@@ -83,14 +106,7 @@ class ScenarioA:
 
     def run(self) -> Outcome:
         self._check_gateway()
-        profile = self._profile()
-        keys = self._keys(profile)
-        self.acme = AcmeSide(
-            profile,
-            keys,
-            f"{self.gateway_url}/as2",
-            self.runtime.settings.var_dir / "demo-acme",
-        )
+        profile, self.acme = prepare_acme(self.runtime, self.echo)
         try:
             self.acme.start()
             self.echo(f"ACME Freight's AS2 endpoint listens on {self.acme.url}")
@@ -134,27 +150,6 @@ class ScenarioA:
         if answer.status_code != 200:
             raise DemoError(f"the gateway on {self.gateway_url} is not healthy: {answer.text}")
         self.echo(f"gateway: {self.gateway_url} is up (store {self.runtime.db.url})")
-
-    def _profile(self) -> PartnerProfile:
-        profile = self.runtime.profiles.get(PARTNER)
-        if profile is None or profile.transports.as2 is None:
-            raise DemoError(
-                f"partner profile {PARTNER} with AS2 is not loaded from "
-                f"{self.runtime.settings.effective_profiles_dir}"
-            )
-        return profile
-
-    def _keys(self, profile: PartnerProfile) -> ScenarioKeys:
-        as2 = profile.transports.as2
-        assert as2 is not None
-        keys = ensure_scenario_keys(as2.our_key, as2.our_certificate, as2.their_certificates)
-        for identity in (keys.ours, keys.acme):
-            verb = "created" if identity.created else "using"
-            self.echo(
-                f"demo keys: {verb} {identity.name}: {identity.key_path.resolve()} "
-                f"+ {identity.cert_path.name}"
-            )
-        return keys
 
     # --- 1-2: the tender ------------------------------------------------------------------
 
@@ -212,12 +207,13 @@ class ScenarioA:
             "the gateway to record the delivery",
             lambda: self._sent(tender.id),
         )
+        self._close_send_failed(tender.id)
         self.echo(
             f"   204 interchange {sent.control_number} delivered to ACME over AS2 (signed, "
             f"encrypted; signed sync MDN verified), {len(received.data)} bytes; "
             f"acknowledgement due by {sent.ack_due_at:%H:%M} UTC"
         )
-        self._look(f"messages show {tender.id}", "the tender's story: rendered, sent, the MDN")
+        self._look(f"messages show {tender.id}", "the tender's story: rendered, sent, acknowledged")
         return received.data
 
     def _sent(self, interchange_id: int) -> Interchange | None:
@@ -255,6 +251,31 @@ class ScenarioA:
                     interchange_id=ic.id,
                     detail={"why": "the partner's endpoint is up now"},
                 )
+
+    def _close_send_failed(self, interchange_id: int) -> None:
+        """A tender that ran out of attempts before the demo opened a send_failed exception;
+        now that it is delivered, the exception is resolved with a note saying so."""
+        from inbound.followups import resolve
+
+        with self.runtime.db.session() as session:
+            ids = list(
+                session.scalars(
+                    select(ExceptionRecord.id).where(
+                        ExceptionRecord.kind == "send_failed",
+                        ExceptionRecord.subject_type == "interchange",
+                        ExceptionRecord.subject_id == str(interchange_id),
+                        ExceptionRecord.status == "open",
+                    )
+                )
+            )
+        for exception_id in ids:
+            resolve(
+                self.runtime,
+                exception_id,
+                by=ACTOR,
+                note_text="delivered once ACME's endpoint was up (edigw demo)",
+            )
+            self.echo(f"   exception #{exception_id} send_failed resolved: delivered now")
 
     # --- 3: ACME's answers ------------------------------------------------------------------
 
