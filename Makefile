@@ -26,6 +26,12 @@ $(VENV)/.dev-installed: $(BIN)/python $(PACKAGING)
 run: $(VENV)/.run-installed
 	$(BIN)/edigw serve
 
+# Scenario A against the gateway `make run` started (in another terminal): plays ACME Freight
+# over AS2 with demo keys it makes under var/demo-keys (docs/decisions/0004-demo-keys.md).
+.PHONY: demo
+demo: $(VENV)/.run-installed
+	$(BIN)/edigw demo scenario-a
+
 # Lint, format check and types, then the whole suite. pytest's exit 5 ("no tests
 # collected") is a failure here: an empty run must never look green.
 test: $(VENV)/.dev-installed check pytest
