@@ -4,20 +4,27 @@ code. A broken message, group or interchange is closed and reported; its neighbo
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from translators.core.issues import Issue, Level, Severity
 from translators.core.location import Location
 from translators.core.overlay import NO_OVERLAY, Overlay
 from translators.core.segment import Segment, Value
+from translators.edifact.stream import (
+    Source,
+    StreamDecoder,
+    TextBlock,
+    TextMap,
+    decoded_blocks,
+)
 from translators.edifact.syntax import (
     REPERTOIRES,
     SYNTAX_VERSIONS,
-    DecodedPayload,
     Delimiters,
-    decode,
+    Repertoire,
 )
 from translators.edifact.tokenizer import Lexeme, LexicalNote, Tokenizer, elements_of
 
@@ -161,23 +168,7 @@ class FileIssue:
 Event = InterchangeHeader | GroupHeader | ParsedMessage | GroupEnd | InterchangeEnd | FileIssue
 
 
-class Locator:
-    """Text offset -> (byte offset, line number); forwards-incremental so a run of
-    increasing positions costs one pass over the text in total."""
-
-    __slots__ = ("_last_line", "_last_offset", "_payload")
-
-    def __init__(self, payload: DecodedPayload) -> None:
-        self._payload = payload
-        self._last_offset = 0
-        self._last_line = 1
-
-    def __call__(self, offset: int) -> tuple[int, int]:
-        if offset < self._last_offset:
-            self._last_offset, self._last_line = 0, 1
-        self._last_line += self._payload.text.count("\n", self._last_offset, offset)
-        self._last_offset = offset
-        return self._payload.offsets.byte(offset), self._last_line
+Locator = Callable[[int], tuple[int, int]]
 
 
 @dataclass(slots=True)
@@ -192,19 +183,31 @@ class _Open:
     references: set[str] = field(default_factory=set)
     start_offset: int = 0
     stray_reported: bool = False
+    repertoire: _RepertoireScan | None = None  # text checked so far against the repertoire
 
 
 class EnvelopeReader:
-    """Reads one input into envelope events. `events()` is a generator: memory holds one
-    message at a time plus the headers around it."""
+    """Reads one input into envelope events. `data` is bytes, text, a binary file object or an
+    iterator of byte chunks; it is read and decoded as the events are taken. `events()` is a
+    generator: memory holds one message at a time plus the headers around it and about two
+    blocks of text (see `translators.edifact.stream`)."""
 
-    def __init__(self, data: bytes | str, *, overlay: Overlay | None = None) -> None:
-        if isinstance(data, str):
-            data = data.encode("utf-8", "surrogateescape")
+    def __init__(self, data: Source, *, overlay: Overlay | None = None) -> None:
         self.data = data
-        self.payload = decode(data)
+        self.decoder = StreamDecoder()
         self.overlay = overlay or NO_OVERLAY
-        self.locate = Locator(self.payload)
+        self.locate = TextMap()
+
+    @property
+    def encoding(self) -> str:
+        """The codec read so far: UTF-8, or the declared single-byte one once a run of bytes
+        was not UTF-8."""
+        return self.decoder.codec if self.decoder.fallback_seen else "utf-8"
+
+    def _texts(self) -> Iterator[str]:
+        for block in decoded_blocks(self.data, self.decoder):
+            self.locate.add(block)
+            yield block.text
 
     # -- issue construction ---------------------------------------------------------------
 
@@ -252,7 +255,7 @@ class EnvelopeReader:
     # -- the event stream -----------------------------------------------------------------
 
     def events(self) -> Iterator[Event]:
-        tokens = Tokenizer(self.payload.text)
+        tokens = Tokenizer(self._texts())
         notes = tokens.notes
         interchange: _Open | None = None
         group: GroupHeader | None = None
@@ -267,6 +270,9 @@ class EnvelopeReader:
             nonlocal message
             closing = message
             message = None
+            if closing is not None:
+                # its own positions stay readable after the reader has moved on
+                closing.locate = self.locate.view(closing.raw[0][2], closing.raw[-1][2])
             if closing is not None and interchange is not None:
                 # UNH and UNT were counted as they came; the body was not
                 interchange.segment_count += len(closing.raw) - (2 if closing.closed else 1)
@@ -351,7 +357,8 @@ class EnvelopeReader:
                         segment_id="UNB",
                     )
                 )
-            self._check_repertoire(header, closing.start_offset, end)
+            self._check_repertoire(closing, end)
+            self._repertoire_findings(header, closing.repertoire)
             return InterchangeEnd(header, closing.message_count, closing.group_count)
 
         def attach_notes(upto: int | None = None) -> None:
@@ -394,6 +401,15 @@ class EnvelopeReader:
         file_notes: list[Issue] = []
         last_offset = 0
         for batch, marks in tokens.marked_batches():
+            if batch:
+                # text before the open message (or this batch) is no longer needed: check the
+                # open interchange's repertoire up to there, then let the blocks go
+                keep = message.raw[0][2] if message is not None else batch[0][2]
+                if notes:
+                    keep = min(keep, notes[0].offset)
+                if interchange is not None:
+                    self._check_repertoire(interchange, keep)
+                self.locate.release(keep)
             size = len(batch)
             marks.append(size)
             mark = 0
@@ -453,6 +469,7 @@ class EnvelopeReader:
                         )
                     pending_una.clear()
                     interchange = _Open(header, segment_count=1, start_offset=offset)
+                    interchange.repertoire = _RepertoireScan.start(header, offset)
                     yield header
                     continue
 
@@ -469,7 +486,7 @@ class EnvelopeReader:
                             enveloped=False,
                             delimiters=tokens.delimiters,
                             una=tokens.una_text if tokens.una_present else None,
-                            encoding=self.payload.encoding,
+                            encoding=self.encoding,
                             byte_offset=self.locate(offset)[0],
                         )
                         if not self.overlay.allow_unenveloped:
@@ -606,9 +623,9 @@ class EnvelopeReader:
                             yield FileIssue(file_notes.pop(0))
                         continue
                     self._check_unz(interchange, raw)
-                    stop = self.payload.text.find(interchange.header.delimiters.terminator, offset)
+                    stop = self.locate.find(interchange.header.delimiters.terminator, offset)
                     end = close_interchange(
-                        None, offset, stop + 1 if stop >= 0 else len(self.payload.text)
+                        None, offset, stop + 1 if stop >= 0 else offset + len(raw[1])
                     )
                     if end is not None:
                         yield end
@@ -637,7 +654,7 @@ class EnvelopeReader:
 
         if notes:
             attach_notes()
-        end_offset = len(self.payload.text)
+        end_offset = self.decoder.chars
         if message is not None:
             closed = close_message("the input ended", last_offset)
             if closed is not None:
@@ -670,7 +687,7 @@ class EnvelopeReader:
             enveloped=True,
             delimiters=delimiters,
             una=una,
-            encoding=self.payload.encoding,
+            encoding=self.encoding,
             syntax_identifier=identifier.upper() or None,
             syntax_version=version or None,
             sender_id=element(elements, 2, 1) or None,
@@ -903,9 +920,17 @@ class EnvelopeReader:
         return message
 
     def _check_unt(self, message: ParsedMessage, raw: Lexeme) -> None:
+        actual = len(message.raw)
+        reference = message.reference
+        separator = raw[4].element
+        if (
+            raw[3] is None
+            and reference.isalnum()  # no delimiter inside: the text splits as it reads
+            and raw[1] == f"UNT{separator}{actual}{separator}{reference}"
+        ):
+            return  # the common case, read off the text: counts and references match
         elements, offset = elements_of(raw), raw[2]
         count, reference = element(elements, 1), element(elements, 2)
-        actual = len(message.raw)
         if reference == message.reference and _ascii_digits(count) and int(count) == actual:
             return  # the common case: counts and references match
         where = {
@@ -1051,62 +1076,41 @@ class EnvelopeReader:
             )
         )
 
-    def _check_repertoire(self, header: InterchangeHeader, start: int, end: int) -> None:
-        """Report text outside the declared repertoire (0085 code 21) and UTF-8 in a file
-        declared single-byte; both as warnings, the data is kept as decoded."""
-        if not header.enveloped:
+    def _check_repertoire(self, interchange: _Open, end: int) -> None:
+        """Check the interchange's text from where the last check stopped up to `end`."""
+        scan = interchange.repertoire
+        if scan is None or end <= scan.checked:
             return
-        repertoire = REPERTOIRES.get(header.syntax_identifier or "")
-        if repertoire is None:
+        for block in self.locate.blocks(scan.checked, end):
+            scan.check(block, max(scan.checked, block.start), min(end, block.end))
+        scan.checked = end
+
+    def _repertoire_findings(self, header: InterchangeHeader, scan: _RepertoireScan | None) -> None:
+        """UTF-8 in a single-byte repertoire and text outside the declared repertoire (0085
+        code 21), both warnings: the data is kept as decoded."""
+        if scan is None:
             return
-        offsets = self.payload.offsets
-        first = offsets.byte(start)
-        region_text = self.payload.text[start:end]
-        declared: bytes
-        if self.payload.encoding == "utf-8" and not region_text.isascii():
-            at = next(i for i, ch in enumerate(region_text) if ord(ch) > 0x7F)
-            if repertoire.single_byte:
-                self._repertoire_issue(
-                    header,
-                    "utf8_in_single_byte_repertoire",
-                    f"UTF-8 text in an interchange declared {repertoire.code} "
-                    f"({repertoire.codec}); decoded as UTF-8",
-                    None,
-                    offsets.byte(start + at),
-                    region_text[at],
-                )
-            try:
-                declared = region_text.encode(repertoire.codec)
-            except UnicodeEncodeError as exc:
-                shown = region_text[exc.start]
-                self._repertoire_issue(
-                    header,
-                    "character_outside_repertoire",
-                    f"{shown!r} is not in the {repertoire.code} repertoire",
-                    "21",
-                    offsets.byte(start + exc.start),
-                    shown,
-                )
-                return
-        else:
-            declared = self.data[first : offsets.byte(end)]
-        if repertoire.allowed is None:
-            return
-        d = header.delimiters
-        service = "".join(d.specials() | {d.decimal, "\r", "\n"})
-        allowed = repertoire.allowed + service.encode("latin-1", "replace")
-        leftover = declared.translate(None, allowed)
-        if leftover:
-            at = declared.find(leftover[:1])
-            shown = declared[at : at + 1].decode(repertoire.codec, "replace")
+        repertoire = scan.repertoire
+        if scan.utf8 is not None:
+            byte_offset, shown = scan.utf8
+            self._repertoire_issue(
+                header,
+                "utf8_in_single_byte_repertoire",
+                f"UTF-8 text in an interchange declared {repertoire.code} "
+                f"({repertoire.codec}); decoded as UTF-8",
+                None,
+                byte_offset,
+                shown,
+            )
+        if scan.outside is not None:
+            byte_offset, shown = scan.outside
             self._repertoire_issue(
                 header,
                 "character_outside_repertoire",
                 f"{shown!r} is not in the {repertoire.code} repertoire "
-                f"({len(leftover)} such characters)",
+                f"({scan.outside_count} such characters)",
                 "21",
-                # byte offsets match when the decode was single-byte; else approximate
-                first + at if self.payload.encoding != "utf-8" else None,
+                byte_offset,
                 shown,
             )
 
@@ -1132,6 +1136,68 @@ class EnvelopeReader:
         )
 
 
+def _repertoire_bytes(error: UnicodeError) -> tuple[bytes, int]:
+    """Encoding error handler for the repertoire check: a surrogate escape becomes its byte
+    again, any other character the codec lacks becomes NUL (never in a repertoire)."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out = bytearray()
+    for ch in error.object[error.start : error.end]:
+        code = ord(ch)
+        out.append(code - 0xDC00 if 0xDC80 <= code <= 0xDCFF else 0)
+    return bytes(out), error.end
+
+
+codecs.register_error("edigw-repertoire", _repertoire_bytes)
+
+
+@dataclass(slots=True)
+class _RepertoireScan:
+    """What one interchange's text showed so far against its declared repertoire."""
+
+    repertoire: Repertoire
+    codec: str  # one byte per character: the repertoire's, Latin-1 for the 7-bit levels
+    allowed: bytes | None  # the repertoire's bytes plus this interchange's service characters
+    checked: int  # text offset up to which the text was checked
+    utf8: tuple[int, str] | None = None  # (byte offset, character) of the first UTF-8 one
+    outside: tuple[int, str] | None = None  # the first character outside the repertoire
+    outside_count: int = 0
+
+    @staticmethod
+    def start(header: InterchangeHeader, offset: int) -> _RepertoireScan | None:
+        repertoire = REPERTOIRES.get(header.syntax_identifier or "")
+        if repertoire is None:
+            return None
+        codec = "latin-1" if repertoire.codec in ("ascii", "utf-8") else repertoire.codec
+        allowed = None
+        if repertoire.allowed is not None:
+            d = header.delimiters
+            service = "".join(d.specials() | {d.decimal, "\r", "\n"})
+            allowed = repertoire.allowed + service.encode("latin-1", "replace")
+        return _RepertoireScan(repertoire, codec, allowed, offset)
+
+    def check(self, block: TextBlock, start: int, end: int) -> None:
+        """Check block text between two text offsets."""
+        text = block.text[start - block.start : end - block.start]
+        if text.isascii() and self.allowed is None:
+            return
+        if self.utf8 is None and self.repertoire.single_byte and not text.isascii():
+            low, high = start - block.start, end - block.start
+            firsts = [max(a, low) for a, b in block.utf8 if b > low and a < high]
+            if firsts:
+                at = min(firsts) + block.start
+                self.utf8 = (block.byte(at), block.text[at - block.start])
+        if self.allowed is None:
+            return
+        declared = text.encode(self.codec, "edigw-repertoire")
+        leftover = declared.translate(None, self.allowed)
+        if leftover:
+            self.outside_count += len(leftover)
+            if self.outside is None:
+                at = declared.find(leftover[:1])  # one byte per character: same index
+                self.outside = (block.byte(start + at), text[at])
+
+
 def _same_reference(trailer: str, header: str) -> bool:
     """References must match; all-digit ones are compared as numbers (leading zeros)."""
     if trailer == header:
@@ -1139,21 +1205,31 @@ def _same_reference(trailer: str, header: str) -> bool:
     return _ascii_digits(trailer) and _ascii_digits(header) and int(trailer) == int(header)
 
 
+_date_memo: dict[str, bool] = {}
+
+
 def _valid_date(value: str) -> bool:
-    if not _ascii_digits(value) or len(value) not in (6, 8):
-        return False
-    try:
-        dt.datetime.strptime(value, "%y%m%d" if len(value) == 6 else "%Y%m%d")
-    except ValueError:
-        return False
-    return True
+    """YYMMDD or CCYYMMDD naming a real day (memoised: UNB dates repeat, strptime is slow)."""
+    known = _date_memo.get(value)
+    if known is not None:
+        return known
+    valid = _ascii_digits(value) and len(value) in (6, 8)
+    if valid:
+        try:
+            dt.datetime.strptime(value, "%y%m%d" if len(value) == 6 else "%Y%m%d")
+        except ValueError:
+            valid = False
+    if len(_date_memo) > 4096:
+        _date_memo.clear()
+    _date_memo[value] = valid
+    return valid
 
 
 def _valid_time(value: str) -> bool:
     return len(value) == 4 and _ascii_digits(value) and int(value[:2]) < 24 and int(value[2:]) < 60
 
 
-def iter_messages(data: bytes | str, *, overlay: Overlay | None = None) -> Iterator[ParsedMessage]:
+def iter_messages(data: Source, *, overlay: Overlay | None = None) -> Iterator[ParsedMessage]:
     """Every UNH..UNT message of the input with its envelope metadata, in order; use
     `message.segments()` for `translators.core.Segment`s. Envelope problems are on
     `message.issues` / `message.interchange.issues` (the trailer's once it has been read)."""

@@ -10,7 +10,7 @@ unterminated last segment) goes to `notes`, never into an exception."""
 from __future__ import annotations
 
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate, repeat
 
@@ -55,8 +55,18 @@ class Tokenizer:
     """Iterate over the segments of `text`. `delimiters`, `una_present` and
     `declared_repetition` describe the interchange the last yielded segment belongs to."""
 
-    def __init__(self, text: str, *, fast: bool = True) -> None:
-        self.text = text
+    def __init__(self, text: str | Iterable[str], *, fast: bool = True) -> None:
+        # the text window: `text` holds the input from text offset `base` on; a stream of
+        # blocks is read as the lexer needs it and the window is cut behind it, so memory
+        # holds about two blocks whatever the input's size
+        self.base = 0
+        if isinstance(text, str):
+            self.text = text
+            self._source: Iterator[str] | None = None
+        else:
+            self.text = ""
+            self._source = iter(text)
+        self._eof = self._source is None
         self.fast = fast  # False: every block takes the general path (tests compare both)
         self.delimiters: Delimiters = DEFAULT
         self.una_present = False
@@ -83,27 +93,55 @@ class Tokenizer:
     def marked_batches(self) -> Iterator[tuple[list[Lexeme], list[int]]]:
         """Batches with the indices of their envelope segments (UNB UNG UNH UNT UNE UNZ), so
         a consumer can move the runs between them in one step."""
-        text = self.text
-        n = len(text)
         pos = 0
         while True:
             pos = self._skip_blank(pos)
-            if pos >= n:
+            if pos >= len(self.text):
                 return
             pos = self._enter(pos)
             pos = yield from self._segments(pos)
 
     # -- interchange entry: UNA, defaults, newline detection -------------------------------
 
+    # -- the window ---------------------------------------------------------------------------
+
+    def _more(self) -> bool:
+        """Append the next block of the stream to the window; False at its end."""
+        if self._source is None:
+            return False
+        for block in self._source:
+            if block:
+                self.text += block
+                return True
+        self._source = None
+        self._eof = True
+        return False
+
+    def _need(self, pos: int, count: int) -> None:
+        """Read until the window holds `count` characters from `pos` (or the input ends)."""
+        while len(self.text) < pos + count and self._more():
+            pass
+
+    def _trim(self, pos: int) -> int:
+        """Drop the window before `pos` (a stream only); return `pos` in the new window."""
+        if self._source is None or pos < _BLOCK:
+            return pos
+        self.text = self.text[pos:]
+        self.base += pos
+        return 0
+
     def _skip_blank(self, pos: int) -> int:
-        text, n = self.text, len(self.text)
-        while pos < n and text[pos] in _BLANK:
-            pos += 1
-        return pos
+        while True:
+            text, n = self.text, len(self.text)
+            while pos < n and text[pos] in _BLANK:
+                pos += 1
+            if pos < n or not self._more():
+                return pos
 
     def _entry(self, pos: int) -> tuple[Delimiters, str | None, str | None, int]:
         """Delimiters in force for a unit starting at `pos`: (delimiters, UNA text, declared
-        repetition, position of the first segment). Pure: no state changes."""
+        repetition, position of the first segment). Pure: no state changes (but reading)."""
+        self._need(pos, 10)
         text = self.text
         una = None
         declared_repetition = None
@@ -127,7 +165,7 @@ class Tokenizer:
             problem = parse_una(una).problem
             if problem:
                 self.notes.append(
-                    LexicalNote("invalid_una", problem, pos, Severity.ERROR, "20", una)
+                    LexicalNote("invalid_una", problem, self.base + pos, Severity.ERROR, "20", una)
                 )
         self.delimiters = delimiters
         self.una_present = una is not None
@@ -139,12 +177,20 @@ class Tokenizer:
     def _newline_terminated(self, pos: int, delimiters: Delimiters) -> bool:
         """LF is the terminator when the first segment's line holds no terminator and the next
         line starts with a segment tag (the manifest's rule, and what real files do)."""
+        terminator = delimiters.terminator
+        while True:
+            # read no further than the first segment's terminator or line end
+            text = self.text
+            term = text.find(terminator, pos)
+            eol = text.find("\n", pos, term if term >= 0 else len(text))
+            if eol >= 0:
+                if len(text) >= eol + 5 or not self._more():
+                    break
+            elif term >= 0 or not self._more():
+                return False  # the line holds a terminator, or there is no line end
         text = self.text
-        eol = text.find("\n", pos)
-        if eol < 0:
-            return False
         line = text[pos:eol]
-        if delimiters.terminator in line or len(line.rstrip("\r")) == 80:
+        if len(line.rstrip("\r")) == 80:
             return False
         following = text[eol + 1 : eol + 5].lstrip("\r")
         if not _TAG_LINE.match(following):
@@ -156,6 +202,7 @@ class Tokenizer:
 
     def _chunk_end(self, start: int) -> int:
         """End (exclusive) of the next block to split: just past an unreleased terminator."""
+        self._need(start, _BLOCK + 2)  # the window reaches past the limit unless at the end
         text, n = self.text, len(self.text)
         terminator = self.delimiters.terminator
         limit = start + _BLOCK
@@ -165,11 +212,19 @@ class Tokenizer:
         while k >= start and self._released(k, start):
             k = text.rfind(terminator, start, k)
         if k < start:
+            # a segment longer than a block: read on until its terminator
             k = text.find(terminator, limit)
-            while k >= 0 and self._released(k, start):
-                k = text.find(terminator, k + 1)
-            if k < 0:
-                return n
+            while True:
+                while k >= 0 and self._released(k, start):
+                    k = self.text.find(terminator, k + 1)
+                if k >= 0:
+                    break
+                searched = len(self.text)
+                if not self._more():
+                    return len(self.text)
+                k = self.text.find(terminator, searched)
+            self._need(k + 1, 2)
+            text = self.text
         k += 1
         # keep a line break that follows the terminator with this block
         if text.startswith("\r\n", k):
@@ -191,31 +246,37 @@ class Tokenizer:
     def _segments(self, pos: int) -> Generator[tuple[list[Lexeme], list[int]], None, int]:
         """Yield segments from `pos` until the text ends or the next interchange needs other
         delimiters; return where to resume."""
-        text, n = self.text, len(self.text)
         notes = self.notes
         after_trailer = False
         i = pos
-        while i < n:
+        while True:
+            i = self._trim(i)
+            self._need(i, 1)
+            if i >= len(self.text):
+                break
             d = self.delimiters
             t, e, c, r = d.terminator, d.element, d.component, d.release
             newline_mode = t == "\n"
             k = self._chunk_end(i)
-            chunk = text[i:k]
+            chunk = self.text[i:k]
+            base = self.base  # offsets handed on are global: base + window index
             if self.fast and not newline_mode:
                 line_end = _uniform_line_end(chunk, t, r)
                 if line_end is not None:
-                    resume = yield from self._uniform_block(chunk, i, line_end, after_trailer)
+                    resume = yield from self._uniform_block(
+                        chunk, base + i, line_end, after_trailer
+                    )
                     after_trailer = self._after_trailer
                     if resume is None:
                         i = k
                     elif resume[0]:
-                        return resume[1]
+                        return resume[1] - base
                     else:
-                        i = resume[1]
+                        i = resume[1] - base
                     continue
             pieces = chunk.split(t)
             tail = pieces.pop()  # '' when the block ends on a terminator
-            off = i
+            off = base + i
             pending: str | None = None
             pending_start = 0
             batch: list[Lexeme] = []
@@ -257,10 +318,10 @@ class Tokenizer:
                 if after_trailer:
                     after_trailer = False
                     if s.startswith(("UNA", "UNB")):
-                        entry = self._entry(start)
+                        entry = self._entry(start - base)
                         if entry[0] != self._base(d) or (entry[1] is not None and len(s) > 9):
                             yield batch, marks
-                            return start  # the next interchange speaks another dialect
+                            return start - base  # the next interchange speaks another dialect
                         self.una_present = entry[1] is not None
                         self.una_text = entry[1]
                         self.declared_repetition = entry[2]
@@ -286,7 +347,7 @@ class Tokenizer:
                     append((tag, s, start, parsed, d))
                     if self.delimiters is not d:
                         yield batch, marks
-                        i = off
+                        i = off - base
                         break  # re-split the rest of the block with the repetition separator
                     continue
                 if tag == "UNZ":
@@ -300,7 +361,7 @@ class Tokenizer:
                     start = off + len(tail) - len(tail.lstrip(_BLANK))
                     if after_trailer:
                         yield batch, marks
-                        return start  # what follows the last trailer may use other delimiters
+                        return start - base  # what follows the last trailer: other delimiters?
                     if not newline_mode:
                         notes.append(
                             LexicalNote(
@@ -316,7 +377,7 @@ class Tokenizer:
                     append(lexeme)
                 yield batch, marks
                 i = k
-        return n
+        return len(self.text)
 
     def _uniform_block(
         self, chunk: str, i: int, line_end: str, after_trailer: bool
@@ -366,7 +427,7 @@ class Tokenizer:
             elif tag == "UNZ" and m + 1 < count:
                 following, at = lexemes[m + 1][1], lexemes[m + 1][2]
                 if following.startswith(("UNA", "UNB")):
-                    entry = self._entry(at)
+                    entry = self._entry(at - self.base)
                     if entry[0] != self._base(d) or (entry[1] is not None and len(following) > 9):
                         self._after_trailer = False
                         self._forget_notes(noted, at)
