@@ -3,11 +3,13 @@ count problems the manifest flags come out with the matching X12 codes."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from tests import support
+from tests.unit.x12 import paths
 from translators import x12
 from translators.core import AnalysisReport, Issue, Segment, Severity
 from translators.x12 import _codes as c
@@ -184,3 +186,22 @@ def test_corpus_acknowledgements_read_back(corpus_dir: Path) -> None:
             # AK1-02/AK2-02 echo the partner's control numbers as they were (even too short)
             own = [i for i in ack.issues if i.location.segment_id not in ("AK1", "AK2")]
             assert not [i for i in own if i.severity is Severity.ERROR], row["path"]
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("EDIGW_NO_ACCEL")), reason="compares the compiled path with Python's"
+)
+@pytest.mark.parametrize("row", ROWS, ids=[r["path"] for r in ROWS])
+def test_compiled_and_python_paths_agree(corpus_dir: Path, row: dict[str, str]) -> None:
+    """Every corpus file, and every file cut short or with a segment dropped, gives the same
+    reports, segments, findings and acknowledgements with and without the C speed-ups."""
+    data = (corpus_dir / row["path"]).read_bytes()
+    variants = [data, data[: len(data) // 2], data[: len(data) * 3 // 4]]
+    first_terminator = data.find(b"~", 120)
+    if first_terminator > 0:
+        second = data.find(b"~", first_terminator + 1)
+        if second > 0:
+            variants.append(data[:first_terminator] + data[second:])
+    for variant in variants:
+        fast, slow = paths.both(variant)
+        assert fast == slow, row["path"]
