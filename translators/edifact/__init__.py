@@ -10,7 +10,12 @@ from translators.edifact.acks import (
     parse_aperak,
     parse_contrl,
 )
-from translators.edifact.analyse import analyse, validate_message
+from translators.edifact.analyse import (
+    ValidatedMessage,
+    analyse,
+    validate_message,
+    validate_stream,
+)
 from translators.edifact.envelope import (
     EnvelopeReader,
     GroupHeader,
@@ -38,6 +43,7 @@ __all__ = [
     "OutboundMessage",
     "ParsedMessage",
     "Tokenizer",
+    "ValidatedMessage",
     "WriterError",
     "acknowledge",
     "analyse",
@@ -50,5 +56,6 @@ __all__ = [
     "parse_una",
     "render_segments",
     "validate_message",
+    "validate_stream",
     "write",
 ]

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 
 from translators.core.issues import Issue, Level, Severity
 from translators.core.location import Location
@@ -26,19 +26,21 @@ from translators.edifact.envelope import (
 )
 from translators.edifact.fastcheck import MessageChecker, checker_for
 from translators.edifact.guides import GuideChoice, choose_guide
+from translators.edifact.stream import Source
 from translators.edifact.syntax import Delimiters
 from translators.edifact.tokenizer import elements_of
 
 
 def analyse(
-    data: bytes, *, overlay: Overlay | None = None, validate: bool = True
+    data: Source, *, overlay: Overlay | None = None, validate: bool = True
 ) -> AnalysisReport:
-    """Parse and validate every interchange, group and message in `data`. Never raises for
-    bad content: everything found is an `Issue` in the report."""
+    """Parse and validate every interchange, group and message in `data` (bytes, text, a
+    binary file object or an iterator of byte chunks, read as a stream). Never raises for bad
+    content: everything found is an `Issue` in the report."""
     return _analyse(data, overlay, validate)
 
 
-def _analyse(data: bytes, overlay: Overlay | None, validate: bool) -> AnalysisReport:
+def _analyse(data: Source, overlay: Overlay | None, validate: bool) -> AnalysisReport:
     overlay = overlay or NO_OVERLAY
     report = AnalysisReport(standard="edifact")
     reader = EnvelopeReader(data, overlay=overlay)
@@ -56,17 +58,7 @@ def _analyse(data: bytes, overlay: Overlay | None, validate: bool) -> AnalysisRe
                     implicit=True,
                 )
                 interchange.groups.append(group)
-            transaction = TransactionReport(
-                type=event.type or None,
-                version=event.directory or None,
-                control_number=event.reference or None,
-                issues=list(event.issues),
-                segment_count=len(event.raw),
-            )
-            if validate:
-                transaction.issues.extend(validate_message(event, overlay))
-            transaction.issues = _tolerate(transaction.issues, overlay)
-            group.transactions.append(transaction)
+            group.transactions.append(_transaction_report(event, overlay, validate))
         elif isinstance(event, InterchangeHeader):
             interchange = _interchange_report(event)
             report.interchanges.append(interchange)
@@ -97,6 +89,41 @@ def _analyse(data: bytes, overlay: Overlay | None, validate: bool) -> AnalysisRe
     return report
 
 
+def _transaction_report(
+    message: ParsedMessage, overlay: Overlay, validate: bool
+) -> TransactionReport:
+    directory = message.directory
+    issues = list(message.issues)  # the message keeps its envelope findings alone
+    if validate:
+        issues.extend(validate_message(message, overlay, directory))
+    return TransactionReport(
+        type=message.type or None,
+        version=directory or None,
+        control_number=message.reference or None,
+        issues=_tolerate(issues, overlay),
+        segment_count=len(message.raw),
+    )
+
+
+@dataclass(slots=True)
+class ValidatedMessage:
+    """One message as `validate_stream` hands it on: the parsed message (with its envelope
+    headers, whose own issues are complete once their trailer has been read) and its report."""
+
+    message: ParsedMessage
+    report: TransactionReport
+
+
+def validate_stream(data: Source, *, overlay: Overlay | None = None) -> Iterator[ValidatedMessage]:
+    """Every message of the input, envelope- and guide-validated, one at a time: nothing is
+    kept once the caller moves on, so memory stays bounded by the largest message whatever
+    the input's size. `data`: bytes, text, a binary file object or an iterator of chunks."""
+    overlay = overlay or NO_OVERLAY
+    for event in EnvelopeReader(data, overlay=overlay).events():
+        if isinstance(event, ParsedMessage):
+            yield ValidatedMessage(event, _transaction_report(event, overlay, True))
+
+
 def _interchange_report(header: InterchangeHeader) -> InterchangeReport:
     return InterchangeReport(
         standard="edifact",
@@ -112,10 +139,14 @@ def _interchange_report(header: InterchangeHeader) -> InterchangeReport:
     )
 
 
-def validate_message(message: ParsedMessage, overlay: Overlay | None = None) -> list[Issue]:
+def validate_message(
+    message: ParsedMessage, overlay: Overlay | None = None, directory: str | None = None
+) -> list[Issue]:
     """Guide findings for one message (the nearest guide for its directory, with a warning
     when it is not the exact one; a warning and no content checks when there is none)."""
-    choice: GuideChoice = choose_guide(message.type, message.directory)
+    choice: GuideChoice = choose_guide(
+        message.type, message.directory if directory is None else directory
+    )
     issues: list[Issue] = []
     if choice.note is not None:
         issues.append(

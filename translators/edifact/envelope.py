@@ -679,7 +679,7 @@ class EnvelopeReader:
         byte_offset = self.locate(offset)[0]
         identifier = element(elements, 1, 1)
         version = element(elements, 1, 2)
-        delimiters, una = tokens.dialects.get(
+        delimiters, una = tokens.dialects.pop(
             offset, (tokens.delimiters, tokens.una_text if tokens.una_present else None)
         )
         header = InterchangeHeader(
