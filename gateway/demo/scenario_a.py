@@ -454,7 +454,7 @@ class ScenarioA:
             f"{bill['state']}"
         )
         self.echo(f"   exception #{record.id} {record.kind}: {record.message}")
-        self._look("exceptions list", "what needs a person: the invoice_mismatch")
+        self._look(f"exceptions list --partner {PARTNER}", "what needs a person (open ones)")
         self._look(f"exceptions show {record.id}", "the charges compared, line by line")
 
     def _close_batch_window(self, document_id: int) -> None:
@@ -539,7 +539,12 @@ class ScenarioA:
         self._look(f"messages show {ids['214-6-d1']}", "one 214's story: received to posted")
         self._look(f"messages show {ids['210']}", "the invoice: held, posted as draft, released")
         self._look(f"exceptions list --all --partner {PARTNER}", "the invoice_mismatch, resolved")
-        self._look("odoo ping", "where the emulated Odoo runs (notes, bill)")
+        s = self.runtime.settings
+        odoo = s.odoo_url or f"http://127.0.0.1:{s.emulator_port}"
+        self.echo(
+            f"   the notes and the bill are in the emulated Odoo at {odoo} (database "
+            f"{s.odoo_db}), read over JSON-RPC as from a real Odoo"
+        )
         self.echo("scenario A played: tender accepted, trip delivered, invoice approved")
 
     # --- helpers ------------------------------------------------------------------------------
