@@ -362,6 +362,19 @@ class Tokenizer:
                 else:
                     body += chunk
             cut = body.rfind(term)
+            if (
+                not eof
+                and cut >= 0
+                and d.suffix
+                and len(body) - cut - 1 < len(d.suffix)
+                and d.suffix.startswith(body[cut + 1 :])
+            ):
+                # the chunk ends inside the line break after this terminator: cut at the one
+                # before, so that neither run starts or ends with half a line break (which
+                # would send both down the slow, one-segment-at-a-time cut)
+                earlier = body.rfind(term, 0, cut)
+                if earlier >= 0:
+                    cut = earlier
             if eof:
                 complete, rest = body, ""
             elif cut < 0:

@@ -143,3 +143,15 @@ def test_str_and_file_inputs(tmp_path) -> None:  # type: ignore[no-untyped-def]
         assert segments(handle) == EXPECTED
     assert segments(BASE.decode("latin-1")) == EXPECTED
     assert len(list(x12.iter_transactions(BASE))) == 2
+
+
+@pytest.mark.parametrize("suffix", ["\n", "\r\n"])
+def test_chunks_ending_inside_the_line_break_after_a_terminator(suffix: str) -> None:
+    data = samples.interchange(
+        [samples.status_214("0001"), samples.invoice_210("0002")],
+        delimiters=Delimiters(suffix=suffix),
+    )
+    whole = [(t[0], t[1], t[2]) for t in raw(data)]
+    for cut in range(len(data)):
+        if data[cut - 1 : cut] in (b"~", b"\r"):
+            assert [(t[0], t[1], t[2]) for t in raw([data[:cut], data[cut:]])] == whole, cut
