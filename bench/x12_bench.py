@@ -2,6 +2,9 @@
 our tokenizer + envelope, our full guide validation, and pyx12's reader on the same bytes, with
 the ratios; then the peak RSS of validating one 200 MB interchange as a stream (child process).
 
+The C speed-ups (translators/_accel/x12fast.c) are used when built; the pure-Python path is
+measured beside them in a child process with EDIGW_NO_ACCEL=1, on the same bytes.
+
 Usage: python bench/x12_bench.py [--quick] [--mixed-mb 50] [--single-mb 200]"""
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from translators import x12  # noqa: E402
+from translators import _accel, x12  # noqa: E402
 from translators.x12._envelope import X12Reader  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -218,6 +221,35 @@ print(count, usage, hwm, time.process_time() - start, bad)
 """
 
 
+PURE_PYTHON_CHILD = """
+import sys, time
+sys.path.insert(0, {root!r})
+from translators import _accel, x12
+assert _accel.load("x12fast") is None
+data = open({path!r}, "rb").read()
+start = time.perf_counter(), time.process_time()
+count = bad = 0
+for transaction in x12.validate_stream(data):
+    count += 1
+    bad += bool(transaction.report.issues)
+print(count, time.perf_counter() - start[0], time.process_time() - start[1], bad)
+"""
+
+
+def pure_python_validation(path: Path) -> tuple[int, float, float]:
+    """Full validation without the C speed-ups, in a child with EDIGW_NO_ACCEL=1: (sets, wall
+    s, CPU s), timed around the validation only."""
+    code = PURE_PYTHON_CHILD.format(root=str(ROOT), path=str(path))
+    env = {**os.environ, "EDIGW_NO_ACCEL": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    count, wall, cpu, bad = done.stdout.split()
+    if int(bad):
+        raise SystemExit(f"{bad} generated sets did not validate cleanly (pure Python)")
+    return int(count), float(wall), float(cpu)
+
+
 def streaming_peak_rss(path: Path) -> tuple[int, float, float, float, float]:
     """Validate the file as a stream in a fresh interpreter; (sets, wall s, CPU s, peak RSS
     MB from the child's getrusage, peak RSS MB from its /proc VmHWM). Linux carries the
@@ -256,7 +288,9 @@ def main(argv: list[str] | None = None) -> int:
         generate_mixed(mixed, mixed_mb)
     if not single.exists():
         generate_single(single, single_mb)
+    accel = _accel.load("x12fast")
     print(f"X12 benchmark, load before: {load()}")
+    print(f"compiled speed-ups: {'x12fast in use' if accel else 'not built or disabled'}")
     count, seconds, cpu, rss, hwm = streaming_peak_rss(single)
     size = single.stat().st_size / 1e6
     print(
@@ -269,6 +303,14 @@ def main(argv: list[str] | None = None) -> int:
     base, _ = timed("plain split baseline", split_baseline, data)
     tokenizer, _ = timed("tokenizer + envelope", tokenize_and_envelope, data)
     full, _ = timed("full guide validation", full_validation, data)
+    if accel is not None:
+        count, wall, cpu = pure_python_validation(mixed)
+        megabytes = len(data) / 1e6
+        print(
+            f"  {'  same, pure Python':<24} wall {wall:7.2f} s {megabytes / wall:7.2f} MB/s | "
+            f"CPU {cpu:7.2f} s {megabytes / cpu:7.2f} MB/s  ({count} units, EDIGW_NO_ACCEL=1)",
+            flush=True,
+        )
     if args.no_pyx12:
         peer = float("nan")
     else:
