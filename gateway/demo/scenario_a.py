@@ -131,8 +131,8 @@ class ScenarioA:
             "each is a note on the delivery; AF sets the PRO as tracking reference; "
             "a 997 goes back to ACME for each",
         )
-        for milestone in TRIP:
-            self._send_and_follow(profile, f"214-{TRIP.index(milestone) + 1}-{milestone}")
+        for number, milestone in enumerate(TRIP, start=1):
+            self._send_and_follow(profile, f"214-{number}-{milestone}")
         self._show_picking()
         self._show_notes(last=len(TRIP))
         self._invoice(profile)
