@@ -290,6 +290,326 @@ fail:
     return NULL;
 }
 
+/* ---- segments with release characters ------------------------------------------------ */
+
+/* components -> one value: the string itself when there is one component, else a tuple */
+static PyObject *
+collapse_components(PyObject *components)
+{
+    if (PyList_GET_SIZE(components) == 1) {
+        PyObject *only = PyList_GET_ITEM(components, 0);
+        Py_INCREF(only);
+        return only;
+    }
+    return PyList_AsTuple(components);
+}
+
+/* repeats -> one element value: the value itself when there is one, else the list */
+static PyObject *
+collapse_repeats(PyObject *repeats)
+{
+    if (PyList_GET_SIZE(repeats) == 1) {
+        PyObject *only = PyList_GET_ITEM(repeats, 0);
+        Py_INCREF(only);
+        return only;
+    }
+    Py_INCREF(repeats);
+    return repeats;
+}
+
+typedef struct {
+    Py_UCS4 *data;
+    Py_ssize_t length, capacity;
+} Buffer;
+
+static int
+buffer_push(Buffer *buffer, Py_UCS4 ch)
+{
+    if (buffer->length == buffer->capacity) {
+        Py_ssize_t capacity = buffer->capacity ? buffer->capacity * 2 : 64;
+        Py_UCS4 *data = PyMem_Realloc(buffer->data, capacity * sizeof(Py_UCS4));
+        if (data == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        buffer->data = data;
+        buffer->capacity = capacity;
+    }
+    buffer->data[buffer->length++] = ch;
+    return 0;
+}
+
+/* Close the current component: append it to `components` and empty the buffer. */
+static int
+end_component(Buffer *buffer, PyObject *components)
+{
+    PyObject *value = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buffer->data,
+                                                buffer->length);
+    if (value == NULL) {
+        return -1;
+    }
+    buffer->length = 0;
+    int failed = PyList_Append(components, value);
+    Py_DECREF(value);
+    return failed;
+}
+
+/* Move `components` into `repeats` as one value and start a new components list. */
+static int
+end_repeat(PyObject **components, PyObject *repeats)
+{
+    PyObject *value = collapse_components(*components);
+    if (value == NULL) {
+        return -1;
+    }
+    int failed = PyList_Append(repeats, value);
+    Py_DECREF(value);
+    if (failed) {
+        return -1;
+    }
+    Py_DECREF(*components);
+    *components = PyList_New(0);
+    return *components == NULL ? -1 : 0;
+}
+
+static int
+end_element(PyObject **repeats, PyObject *elements)
+{
+    PyObject *value = collapse_repeats(*repeats);
+    if (value == NULL) {
+        return -1;
+    }
+    int failed = PyList_Append(elements, value);
+    Py_DECREF(value);
+    if (failed) {
+        return -1;
+    }
+    Py_DECREF(*repeats);
+    *repeats = PyList_New(0);
+    return *repeats == NULL ? -1 : 0;
+}
+
+/* split_released(text, element, component, repetition, release, terminator)
+ *   -> (tag, elements, ordinary)
+ * The tokens of a segment text that holds the release character, exactly as the Python
+ * lexer's `_split_released` makes them; `ordinary` lists, in order, each release character
+ * pair whose second character is not a service character (the Python code notes those). */
+static PyObject *
+split_released(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6 || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "split_released(text, e, c, repetition, release, t)");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    Py_UCS4 element, component, repetition, release, terminator;
+    if (one_char(args[1], "element", &element, 0) < 0 ||
+        one_char(args[2], "component", &component, 0) < 0 ||
+        one_char(args[3], "repetition", &repetition, 1) < 0 ||
+        one_char(args[4], "release", &release, 0) < 0 ||
+        one_char(args[5], "terminator", &terminator, 0) < 0) {
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t size = PyUnicode_GET_LENGTH(text);
+    Buffer buffer = {NULL, 0, 0};
+    PyObject *elements = PyList_New(0), *repeats = PyList_New(0), *components = PyList_New(0);
+    PyObject *ordinary = PyList_New(0);
+    PyObject *result = NULL;
+    if (elements == NULL || repeats == NULL || components == NULL || ordinary == NULL) {
+        goto done;
+    }
+    Py_ssize_t index = 0;
+    while (index < size) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, index);
+        if (ch == release) {
+            if (index + 1 < size) {
+                Py_UCS4 literal = PyUnicode_READ(kind, data, index + 1);
+                int special = literal == component || literal == element ||
+                              literal == terminator || literal == release ||
+                              (repetition != (Py_UCS4)-1 && literal == repetition);
+                if (!special) {
+                    PyObject *pair = PyUnicode_Substring(text, index, index + 2);
+                    if (pair == NULL || PyList_Append(ordinary, pair) < 0) {
+                        Py_XDECREF(pair);
+                        goto done;
+                    }
+                    Py_DECREF(pair);
+                }
+                if (buffer_push(&buffer, literal) < 0) {
+                    goto done;
+                }
+                index += 2;
+                continue;
+            }
+            if (buffer_push(&buffer, ch) < 0) { /* a lone release at the very end: data */
+                goto done;
+            }
+            index += 1;
+            continue;
+        }
+        if (ch == element || ch == component ||
+            (repetition != (Py_UCS4)-1 && ch == repetition)) {
+            if (end_component(&buffer, components) < 0) {
+                goto done;
+            }
+            if (ch != component) {
+                if (end_repeat(&components, repeats) < 0) {
+                    goto done;
+                }
+                if (ch == element && end_element(&repeats, elements) < 0) {
+                    goto done;
+                }
+            }
+            index += 1;
+            continue;
+        }
+        if (buffer_push(&buffer, ch) < 0) {
+            goto done;
+        }
+        index += 1;
+    }
+    if (end_component(&buffer, components) < 0 || end_repeat(&components, repeats) < 0 ||
+        end_element(&repeats, elements) < 0) {
+        goto done;
+    }
+    /* the first element is the tag (its first repeat, first component) */
+    PyObject *head = PyList_GET_ITEM(elements, 0);
+    Py_INCREF(head);
+    if (PyList_SetSlice(elements, 0, 1, NULL) < 0) {
+        Py_DECREF(head);
+        goto done;
+    }
+    PyObject *tag = head;
+    if (PyList_Check(tag)) {
+        tag = PyList_GET_ITEM(tag, 0);
+    }
+    if (PyTuple_Check(tag)) {
+        tag = PyTuple_GET_ITEM(tag, 0);
+    }
+    result = PyTuple_Pack(3, tag, elements, ordinary);
+    Py_DECREF(head);
+
+done:
+    PyMem_Free(buffer.data);
+    Py_XDECREF(elements);
+    Py_XDECREF(repeats);
+    Py_XDECREF(components);
+    Py_XDECREF(ordinary);
+    return result;
+}
+
+/* ---- the uniform-block test ----------------------------------------------------------- */
+
+/* uniform_line_end(chunk, terminator, release) -> "", "\n", "\r\n" or None
+ * Exactly the Python `_uniform_line_end`, counted in one pass. */
+static PyObject *
+uniform_line_end(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "uniform_line_end(chunk, terminator, release)");
+        return NULL;
+    }
+    PyObject *chunk = args[0];
+    Py_UCS4 t, r;
+    if (one_char(args[1], "terminator", &t, 0) < 0 || one_char(args[2], "release", &r, 1) < 0) {
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(chunk);
+    const void *data = PyUnicode_DATA(chunk);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(chunk);
+    int has_release = r != (Py_UCS4)-1;
+    Py_ssize_t count = 0, lf = 0, cr = 0, released = 0, t_lf = 0, t_crlf = 0;
+    int double_t = 0, double_r = 0, r_t_break = 0, nul = 0;
+    /* t + line end + X for X in blank, tab, t; per line end "", "\n", "\r\n" */
+    int follow[3] = {0, 0, 0};
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        Py_UCS4 next = i + 1 < n ? PyUnicode_READ(kind, data, i + 1) : (Py_UCS4)-1;
+        if (ch == '\n') {
+            lf++;
+        }
+        else if (ch == '\r') {
+            cr++;
+        }
+        else if (ch == 0) {
+            nul = 1;
+        }
+        if (ch == t) {
+            count++;
+            if (next == t) {
+                double_t = 1;
+            }
+            if (next == ' ' || next == '\t' || next == t) {
+                follow[0] = 1;
+            }
+            if (next == '\n') {
+                t_lf++;
+                Py_UCS4 after = i + 2 < n ? PyUnicode_READ(kind, data, i + 2) : (Py_UCS4)-1;
+                if (after == ' ' || after == '\t' || after == t) {
+                    follow[1] = 1;
+                }
+            }
+            else if (next == '\r' && i + 2 < n && PyUnicode_READ(kind, data, i + 2) == '\n') {
+                t_crlf++;
+                Py_UCS4 after = i + 3 < n ? PyUnicode_READ(kind, data, i + 3) : (Py_UCS4)-1;
+                if (after == ' ' || after == '\t' || after == t) {
+                    follow[2] = 1;
+                }
+            }
+        }
+        if (has_release && ch == r) {
+            if (next == r) {
+                double_r = 1;
+            }
+            else if (next == t) {
+                released++;
+                Py_UCS4 after = i + 2 < n ? PyUnicode_READ(kind, data, i + 2) : (Py_UCS4)-1;
+                if (after == '\n' || after == '\r') {
+                    r_t_break = 1;
+                }
+            }
+        }
+    }
+    /* the Python test: "t + t in chunk" and the release checks, in its order */
+    if (double_t) {
+        Py_RETURN_NONE;
+    }
+    if (released && (double_r || r_t_break)) {
+        Py_RETURN_NONE;
+    }
+    if (n == 0) {
+        Py_RETURN_NONE;
+    }
+    Py_UCS4 first = PyUnicode_READ(kind, data, 0);
+    if (first == ' ' || first == '\t' || first == 0 || first == '\r' || first == '\n' ||
+        first == t || nul) {
+        Py_RETURN_NONE;
+    }
+    int which;
+    if (!lf) {
+        if (cr || released) {
+            Py_RETURN_NONE;
+        }
+        which = 0;
+    }
+    else if (t_lf == count - released && count - released == lf && !cr) {
+        which = 1;
+    }
+    else if (t_crlf == count - released && count - released == lf && lf == cr) {
+        which = 2;
+    }
+    else {
+        Py_RETURN_NONE;
+    }
+    if (follow[which]) {
+        Py_RETURN_NONE;
+    }
+    static const char *ends[3] = {"", "\n", "\r\n"};
+    return PyUnicode_FromString(ends[which]);
+}
+
 /* ---- the clean check ------------------------------------------------------------------ */
 
 enum { KIND_TEXT = 0, KIND_ALPHA = 1, KIND_NUM = 2, KIND_CODE = 3, KIND_UNUSED = 4,
@@ -299,16 +619,16 @@ typedef struct {
     int kind;
     const void *data;
     Py_UCS4 element, component;
-    PyObject *forbidden; /* str of characters a value may not hold */
+    Py_UCS4 forbidden[2]; /* characters a value may not hold (repetition, release) */
+    int forbidden_count;
     PyObject *text;
 } Scan;
 
 static int
 forbidden_char(const Scan *scan, Py_UCS4 ch)
 {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(scan->forbidden);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (PyUnicode_READ_CHAR(scan->forbidden, i) == ch) {
+    for (int i = 0; i < scan->forbidden_count; i++) {
+        if (scan->forbidden[i] == ch) {
             return 1;
         }
     }
@@ -348,12 +668,9 @@ value_clean(const Scan *scan, Py_ssize_t start, Py_ssize_t stop, PyObject *spec,
         }
         if (!is_digit(ch)) {
             all_digits = 0;
-            if (kind == KIND_ALPHA) {
-                /* digits are checked below; other characters are fine for `a` */
-            }
         }
         else if (kind == KIND_ALPHA) {
-            return 0;
+            return 0; /* `a` holds no digit */
         }
     }
     switch (kind) {
@@ -535,7 +852,15 @@ unproven(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         one_char(args[3], "component", &scan.component, 0) < 0) {
         return NULL;
     }
-    scan.forbidden = args[4];
+    Py_ssize_t forbidden = PyUnicode_GET_LENGTH(args[4]);
+    if (forbidden > 2) {
+        PyErr_SetString(PyExc_ValueError, "at most two forbidden characters");
+        return NULL;
+    }
+    scan.forbidden_count = (int)forbidden;
+    for (Py_ssize_t i = 0; i < forbidden; i++) {
+        scan.forbidden[i] = PyUnicode_READ_CHAR(args[4], i);
+    }
     PyObject *out = PyList_New(0);
     if (out == NULL) {
         return NULL;
@@ -580,6 +905,11 @@ static PyMethodDef methods[] = {
     {"split_block", (PyCFunction)(void (*)(void))split_block, METH_FASTCALL,
      "split_block(chunk, base, separator, element, component, release, delimiters) -> "
      "(lexemes, marks, released, tail)"},
+    {"split_released", (PyCFunction)(void (*)(void))split_released, METH_FASTCALL,
+     "split_released(text, element, component, repetition, release, terminator) -> "
+     "(tag, elements, ordinary)"},
+    {"uniform_line_end", (PyCFunction)(void (*)(void))uniform_line_end, METH_FASTCALL,
+     "uniform_line_end(chunk, terminator, release) -> '', '\\n', '\\r\\n' or None"},
     {"unproven", (PyCFunction)(void (*)(void))unproven, METH_FASTCALL,
      "unproven(raw, specs, element, component, forbidden) -> 1-based positions not proven "
      "clean"},

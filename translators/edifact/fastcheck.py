@@ -336,6 +336,8 @@ class MessageChecker:
         # strings to None, not a set: the cyclic GC never walks a dict of atomic values, while
         # it would visit each of a set's up to 200,000 strings on every full collection)
         self._specs: dict[Delimiters, tuple[dict[str, SegmentSpec | None], str]] = {}
+        self._last_spec_delimiters: Delimiters | None = None
+        self._last_specs: tuple[dict[str, SegmentSpec | None], str] = ({}, "")
         self._by_delimiters: dict[
             Delimiters, tuple[dict[str, Pattern[str] | None], dict[str, None]]
         ] = {}
@@ -370,7 +372,11 @@ class MessageChecker:
         if _lex is not None:
             # the compiled check proves most segments clean; it never finds fault, so the
             # rest goes through exactly the Python path below
-            specs, forbidden = self._specs_for(delimiters)
+            if delimiters is self._last_spec_delimiters:
+                specs, forbidden = self._last_specs
+            else:
+                specs, forbidden = self._last_specs = self._specs_for(delimiters)
+                self._last_spec_delimiters = delimiters
             unseen = _lex.unproven(raw, specs, delimiters.element, delimiters.component, forbidden)
         else:
             # texts already found clean are skipped (the common case); released segments

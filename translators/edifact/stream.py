@@ -247,6 +247,13 @@ class TextMap:
 
     def view(self, first: int, last: int) -> TextMap:
         """A map of just the blocks holding text offsets `first` to `last`."""
+        blocks = self._blocks
+        if blocks and first >= blocks[-1].start:  # the common case: all in the newest block
+            last_start = blocks[-1].start
+            single = self._single.get(last_start)
+            if single is None:
+                single = self._single[last_start] = TextMap(blocks[-1:])
+            return single
         low = max(bisect_right(self._starts, first) - 1, 0)
         high = max(bisect_right(self._starts, last), low + 1)
         if high == low + 1 and low < len(self._blocks):

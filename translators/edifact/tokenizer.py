@@ -261,7 +261,7 @@ class Tokenizer:
             chunk = self.text[i:k]
             base = self.base  # offsets handed on are global: base + window index
             if self.fast and not newline_mode:
-                line_end = _uniform_line_end(chunk, t, r)
+                line_end = _line_end(chunk, t, r)
                 if line_end is not None:
                     resume = yield from self._uniform_block(
                         chunk, base + i, line_end, after_trailer
@@ -499,6 +499,25 @@ class Tokenizer:
 
     def _split_released(self, s: str, start: int, d: Delimiters) -> tuple[str, list[Value]]:
         """The slow path for a segment that contains the release character."""
+        if _lex is not None and d.release is not None:
+            tag, elements, ordinary = _lex.split_released(
+                s, d.element, d.component, d.repetition, d.release, d.terminator
+            )
+            for pair in ordinary:
+                self.notes.append(
+                    LexicalNote(
+                        "released_ordinary_character",
+                        f"release character before ordinary character {pair[1]!r}",
+                        start,
+                        Severity.WARNING,
+                        "22",
+                        pair,
+                    )
+                )
+            return tag, elements
+        return self._split_released_py(s, start, d)
+
+    def _split_released_py(self, s: str, start: int, d: Delimiters) -> tuple[str, list[Value]]:
         release = d.release or ""
         separators = {d.element, d.component}
         if d.repetition:
@@ -688,3 +707,7 @@ def _repeat(value: Value, repetition: str, component: str) -> Value:
             tuple(v.split(component)) if component in v else v for v in joined.split(repetition)
         ]
     return value
+
+
+# the compiled twins, when built (the same results: tests compare them)
+_line_end = _uniform_line_end if _lex is None else _lex.uniform_line_end
