@@ -207,10 +207,18 @@ split_block(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             }
             tag_end++;
         }
-        for (Py_ssize_t j = start; j < at && release != (Py_UCS4)-1; j++) {
-            if (PyUnicode_READ(kind, data, j) == release) {
-                has_release = 1;
-                break;
+        if (release != (Py_UCS4)-1) {
+            if (bytes != NULL) {
+                has_release = release < 256 &&
+                              memchr(bytes + start, (int)release, (size_t)(at - start)) != NULL;
+            }
+            else {
+                for (Py_ssize_t j = start; j < at; j++) {
+                    if (PyUnicode_READ(kind, data, j) == release) {
+                        has_release = 1;
+                        break;
+                    }
+                }
             }
         }
         PyObject *tag = bytes != NULL ? cached_tag(bytes + start, tag_end - start)
@@ -524,54 +532,71 @@ uniform_line_end(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     int double_t = 0, double_r = 0, r_t_break = 0, nul = 0;
     /* t + line end + X for X in blank, tab, t; per line end "", "\n", "\r\n" */
     int follow[3] = {0, 0, 0};
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
-        Py_UCS4 next = i + 1 < n ? PyUnicode_READ(kind, data, i + 1) : (Py_UCS4)-1;
-        if (ch == '\n') {
-            lf++;
-        }
-        else if (ch == '\r') {
-            cr++;
-        }
-        else if (ch == 0) {
-            nul = 1;
-        }
-        if (ch == t) {
-            count++;
-            if (next == t) {
-                double_t = 1;
-            }
-            if (next == ' ' || next == '\t' || next == t) {
-                follow[0] = 1;
-            }
-            if (next == '\n') {
-                t_lf++;
-                Py_UCS4 after = i + 2 < n ? PyUnicode_READ(kind, data, i + 2) : (Py_UCS4)-1;
-                if (after == ' ' || after == '\t' || after == t) {
-                    follow[1] = 1;
-                }
-            }
-            else if (next == '\r' && i + 2 < n && PyUnicode_READ(kind, data, i + 2) == '\n') {
-                t_crlf++;
-                Py_UCS4 after = i + 3 < n ? PyUnicode_READ(kind, data, i + 3) : (Py_UCS4)-1;
-                if (after == ' ' || after == '\t' || after == t) {
-                    follow[2] = 1;
-                }
-            }
-        }
-        if (has_release && ch == r) {
-            if (next == r) {
-                double_r = 1;
-            }
-            else if (next == t) {
-                released++;
-                Py_UCS4 after = i + 2 < n ? PyUnicode_READ(kind, data, i + 2) : (Py_UCS4)-1;
-                if (after == '\n' || after == '\r') {
-                    r_t_break = 1;
-                }
-            }
-        }
+#define COUNT_LOOP \
+    for (Py_ssize_t i = 0; i < n; i++) { \
+        Py_UCS4 ch = AT(i); \
+        Py_UCS4 next = i + 1 < n ? AT(i + 1) : (Py_UCS4)-1; \
+        if (ch == '\n') { \
+            lf++; \
+        } \
+        else if (ch == '\r') { \
+            cr++; \
+        } \
+        else if (ch == 0) { \
+            nul = 1; \
+        } \
+        if (ch == t) { \
+            count++; \
+            if (next == t) { \
+                double_t = 1; \
+            } \
+            if (next == ' ' || next == '\t' || next == t) { \
+                follow[0] = 1; \
+            } \
+            if (next == '\n') { \
+                t_lf++; \
+                Py_UCS4 after = i + 2 < n ? AT(i + 2) : (Py_UCS4)-1; \
+                if (after == ' ' || after == '\t' || after == t) { \
+                    follow[1] = 1; \
+                } \
+            } \
+            else if (next == '\r' && i + 2 < n && AT(i + 2) == '\n') { \
+                t_crlf++; \
+                Py_UCS4 after = i + 3 < n ? AT(i + 3) : (Py_UCS4)-1; \
+                if (after == ' ' || after == '\t' || after == t) { \
+                    follow[2] = 1; \
+                } \
+            } \
+        } \
+        if (has_release && ch == r) { \
+            if (next == r) { \
+                double_r = 1; \
+            } \
+            else if (next == t) { \
+                released++; \
+                Py_UCS4 after = i + 2 < n ? AT(i + 2) : (Py_UCS4)-1; \
+                if (after == '\n' || after == '\r') { \
+                    r_t_break = 1; \
+                } \
+            } \
+        } \
     }
+    if (kind == PyUnicode_1BYTE_KIND) {
+#define AT(i) ((Py_UCS4)((const Py_UCS1 *)data)[i])
+        COUNT_LOOP
+#undef AT
+    }
+    else if (kind == PyUnicode_2BYTE_KIND) {
+#define AT(i) ((Py_UCS4)((const Py_UCS2 *)data)[i])
+        COUNT_LOOP
+#undef AT
+    }
+    else {
+#define AT(i) ((Py_UCS4)((const Py_UCS4 *)data)[i])
+        COUNT_LOOP
+#undef AT
+    }
+#undef COUNT_LOOP
     /* the Python test: "t + t in chunk" and the release checks, in its order */
     if (double_t) {
         Py_RETURN_NONE;
