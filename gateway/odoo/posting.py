@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from gateway.odoo.client import OdooClient, odoo_datetime, xmlid_name
+from gateway.odoo.client import XMLID_MODULE, OdooClient, odoo_datetime, xmlid_name
 from gateway.odoo.errors import OdooCallError, OdooError, OdooSetupError, ShipmentNotFound
 from gateway.odoo.rules import OdooRules
 from translators.canonical import (
@@ -184,6 +184,27 @@ class InvoiceItem:
     invoice: FreightInvoice
     raw: bytes | None = None
     interchange: str | None = None
+
+
+@dataclass
+class _BillPlan:
+    """One invoice's bill as planned, then as created or found (`bill_id`, `existing`)."""
+
+    item: InvoiceItem
+    result: PostResult
+    xmlid: str
+    move_type: str
+    header: dict[str, Any]
+    lines: list[dict[str, Any]]
+    landed: bool
+    hold_reason: str | None
+    picking: dict[str, Any] | None
+    existing: dict[str, Any] | None = None  # the bill's id, name, state and lines
+    created: bool = False  # by this call (else found)
+
+    @property
+    def bill_id(self) -> int | None:
+        return int(self.existing["id"]) if self.existing else None
 
 
 @dataclass
@@ -530,10 +551,13 @@ class OdooPoster:
     def post_invoices(
         self, items: Sequence[InvoiceItem], rules: OdooRules
     ) -> list[PostResult | OdooError]:
-        """Several invoices in few calls: vendor, products, pickings and duplicate vendor
-        references are looked up for all of them at once, and the bills that pass are posted
-        with one action_post. A bill Odoo refuses to post is found by posting one by one; it
-        fails alone, as does any invoice with a problem of its own."""
+        """Several invoices in few calls. Vendor, products, pickings and the vendor's bills
+        with these references are looked up for all of them at once; the new bills are
+        created in one `load()` (each under its external id, so a retry updates instead of
+        doubling), their raw files attached in another, and the bills that pass are posted
+        with one action_post. Only the lines cost a call per bill. A bill Odoo refuses is
+        found by retrying one by one; it fails alone, as does any invoice with a problem of
+        its own."""
         try:
             vendor = self._vendor(rules)
             codes = {
@@ -546,43 +570,236 @@ class OdooPoster:
                 )
             }
             self._products(codes)
+            known = self._vendor_bills(vendor, sorted({i.invoice.invoice_number for i in items}))
         except OdooError as exc:
             return [exc for _ in items]
-        numbers = sorted({item.invoice.invoice_number for item in items})
-        taken: dict[tuple[str, str], dict[str, Any]] = {}
-        for row in self.client.search_read(
+        found = self._find_pickings([_invoice_references(i.invoice) for i in items], rules)
+        outcomes: list[PostResult | OdooError] = []
+        fresh: dict[int, _BillPlan] = {}
+        later: dict[int, _BillPlan] = {}  # ours already: finished below, one by one
+        for index, (item, (picking, tried)) in enumerate(zip(items, found, strict=True)):
+            label = f"freight invoice {item.invoice.invoice_number}"
+            try:
+                plan = self._plan_bill(item, rules, vendor, picking, tried)
+            except Exception as exc:  # one bad document must not take its neighbours down
+                outcomes.append(_failure(label, exc))
+                continue
+            outcomes.append(plan.result)
+            bills = known.get((plan.move_type, item.invoice.invoice_number), [])
+            ours = next((b for b in bills if b["xmlid"] == f"{XMLID_MODULE}.{plan.xmlid}"), None)
+            other = next((b for b in bills if b is not ours and b["state"] != "cancel"), None)
+            if ours is not None:
+                plan.existing = ours
+                later[index] = plan
+            elif other is not None:
+                # a bill with this vendor reference that we did not create: a duplicate
+                plan.result.duplicate = True
+                plan.result.touch("account.move", other["id"], "found", other["name"])
+                plan.result.notes.append(
+                    f"bill {other['name']} already holds vendor reference "
+                    f"{item.invoice.invoice_number}: not billed twice"
+                )
+            else:
+                fresh[index] = plan
+        self._create_bills(fresh, outcomes)
+        to_post: dict[int, _PostIntent] = {}
+        attachments: dict[int, tuple[str, dict[str, Any]]] = {}
+        for index, plan in sorted({**fresh, **later}.items()):
+            if isinstance(outcomes[index], OdooError) or plan.bill_id is None:
+                continue
+            try:
+                intent = self._finish_bill(plan, rules, attachments, index)
+            except Exception as exc:
+                outcomes[index] = _failure(plan.result.document, exc)
+                attachments.pop(index, None)
+                continue
+            if intent is not None:
+                to_post[index] = intent
+        self._attach_bill_files(attachments, {**fresh, **later}, outcomes)
+        to_post = {i: t for i, t in to_post.items() if not isinstance(outcomes[i], OdooError)}
+        if to_post:
+            self._post_bills(to_post, outcomes)
+        return outcomes
+
+    def _vendor_bills(
+        self, vendor: int, numbers: list[str]
+    ) -> dict[tuple[str, str], list[dict[str, Any]]]:
+        """The vendor's bills and refunds carrying these references (any state), each with
+        its external id ("" when not ours), by (move type, reference)."""
+        rows = self.client.search_read(
             "account.move",
             [
                 ["move_type", "in", ["in_invoice", "in_refund"]],
                 ["partner_id", "=", vendor],
                 ["ref", "in", numbers],
-                ["state", "!=", "cancel"],
             ],
-            ["name", "state", "ref", "move_type"],
-        ):
-            taken.setdefault((row["move_type"], row["ref"]), row)
-        found = self._find_pickings([_invoice_references(i.invoice) for i in items], rules)
-        outcomes: list[PostResult | OdooError] = []
-        to_post: dict[int, _PostIntent] = {}
-        for index, (item, (picking, tried)) in enumerate(zip(items, found, strict=True)):
-            label = f"freight invoice {item.invoice.invoice_number}"
-            try:
-                result, intent = self._prepare_bill(item, rules, vendor, picking, tried, taken)
-            except OdooError as exc:
-                outcomes.append(exc)
-                continue
-            except Exception as exc:  # one bad document must not take its neighbours down
-                log.exception("posting %s failed", label)
-                failure = OdooError(f"{label}: unexpected {type(exc).__name__}: {exc}")
-                failure.__cause__ = exc
-                outcomes.append(failure)
-                continue
-            outcomes.append(result)
-            if intent is not None:
-                to_post[index] = intent
-        if to_post:
-            self._post_bills(to_post, outcomes)
-        return outcomes
+            ["name", "state", "ref", "move_type", "invoice_line_ids", "amount_total"],
+            order="id",
+        )
+        xmlids: dict[str, str] = {}
+        if rows:
+            xmlids = self.client.call(
+                "account.move", "get_external_id", ids=[int(r["id"]) for r in rows]
+            )
+        known: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for row in rows:
+            row["xmlid"] = xmlids.get(str(row["id"])) or ""
+            known.setdefault((row["move_type"], row["ref"]), []).append(row)
+        return known
+
+    def _plan_bill(
+        self,
+        item: InvoiceItem,
+        rules: OdooRules,
+        vendor: int,
+        picking: dict[str, Any] | None,
+        tried: list[tuple[str, str, list[str]]],
+    ) -> _BillPlan:
+        """What the bill of one invoice should hold, worked out before any call that writes."""
+        invoice = item.invoice
+        result = PostResult(f"freight invoice {invoice.invoice_number}")
+        refund = invoice.kind == InvoiceKind.CREDIT_NOTE
+        move_type = "in_refund" if refund else "in_invoice"
+        references = _invoice_references(invoice)
+        if picking is None:
+            result.notes.append(str(ShipmentNotFound(_refs_label(references), tried)))
+        lines = self._bill_lines(invoice, rules, refund)
+        receipt = picking is not None and picking.get("picking_type_code") == "incoming"
+        landed = rules.landed_cost and receipt
+        hold_reason = None
+        if landed:
+            assert picking is not None
+            problem = self._landed_cost_problem(picking, lines)
+            if problem:
+                # posting it as a plain expense would count the freight twice (§7.2)
+                landed = False
+                hold_reason = f"landed cost not applied: {problem}; left draft for finance"
+                result.notes.append(hold_reason)
+            else:
+                for line in lines:
+                    line["is_landed_costs_line"] = True
+        header = {
+            "move_type": move_type,
+            "partner_id": vendor,
+            "ref": invoice.invoice_number,
+            "invoice_date": invoice.invoice_date.isoformat() if invoice.invoice_date else "",
+            "invoice_origin": picking["name"] if picking else _first_ref(references),
+            "currency_id": self._currency(invoice.currency),
+        }
+        if rules.journal_code:
+            header["journal_id"] = self._journal(rules.journal_code)
+        return _BillPlan(
+            item,
+            result,
+            xmlid_name("bill", rules.partner_id, invoice.invoice_number),
+            move_type,
+            header,
+            lines,
+            landed,
+            hold_reason,
+            picking,
+        )
+
+    def _create_bills(
+        self, fresh: dict[int, _BillPlan], outcomes: list[PostResult | OdooError]
+    ) -> None:
+        """Create the new bills' headers in one `load()`. Odoo refuses a whole import when
+        one row fails, so a refused batch is retried row by row to find the culprit."""
+        if not fresh:
+            return
+        plans = list(fresh.items())
+        try:
+            ids = self.client.load_many(
+                "account.move", [(plan.xmlid, plan.header) for _, plan in plans]
+            )
+        except OdooCallError as refused:
+            if len(plans) == 1:
+                outcomes[plans[0][0]] = refused
+            else:
+                for index, plan in plans:
+                    self._create_bills({index: plan}, outcomes)
+            return
+        except OdooError as exc:  # unreachable, timed out...: every new bill waits
+            for index, _ in plans:
+                outcomes[index] = exc
+            return
+        for (_, plan), bill_id in zip(plans, ids, strict=True):
+            plan.existing = {"id": bill_id, "state": "draft", "invoice_line_ids": [], "name": None}
+            plan.created = True
+            plan.result.touch("account.move", bill_id, "created")
+
+    def _finish_bill(
+        self,
+        plan: _BillPlan,
+        rules: OdooRules,
+        attachments: dict[int, tuple[str, dict[str, Any]]],
+        index: int,
+    ) -> _PostIntent | None:
+        """Lines onto a draft bill that has none, its raw file queued for attaching, and the
+        comparison with the expected charge. Returns what still has to be posted."""
+        bill = plan.existing
+        assert bill is not None and plan.bill_id is not None
+        bill_id, result = plan.bill_id, plan.result
+        if not plan.created:
+            result.touch("account.move", bill_id, "found")
+        if not bill["invoice_line_ids"] and bill["state"] == "draft":
+            self.client.write(
+                "account.move", [bill_id], {"invoice_line_ids": [[0, 0, v] for v in plan.lines]}
+            )
+            result.touch("account.move", bill_id, "updated", bill["name"])
+        item = plan.item
+        key = item.interchange or _digest(item.raw or b"")
+        attachment = xmlid_name("raw", rules.partner_id, key, "bill", bill_id)
+        # a bill made just now has no file yet; one found may have it from the first time
+        if item.raw is not None and (plan.created or not self.client.xmlid_lookup(attachment)):
+            filename = f"{rules.partner_id}-{item.invoice.invoice_number}.edi"
+            attachments[index] = (
+                attachment,
+                {
+                    "name": filename,
+                    "res_model": "account.move",
+                    "res_id": bill_id,
+                    "datas": base64.b64encode(item.raw).decode("ascii"),
+                    "mimetype": "text/plain",
+                },
+            )
+        if bill["state"] != "draft":
+            result.duplicate = not plan.created
+            return None
+        mismatch = self._compare(item.invoice, rules, plan.picking, bill_id)
+        if mismatch is not None:
+            result.mismatch = mismatch
+            return None
+        if not rules.auto_post:
+            result.notes.append("within tolerance; left draft (the profile does not auto-post)")
+            return None
+        if plan.hold_reason:
+            return None
+        return _PostIntent(bill_id, plan.landed, plan.picking)
+
+    def _attach_bill_files(
+        self,
+        attachments: dict[int, tuple[str, dict[str, Any]]],
+        plans: dict[int, _BillPlan],
+        outcomes: list[PostResult | OdooError],
+    ) -> None:
+        """The raw file onto each bill, all in one `load()` (an upsert by external id, so a
+        file attached before is not attached twice); row by row when Odoo refuses it."""
+        if not attachments:
+            return
+        rows = list(attachments.items())
+        try:
+            ids = self.client.load_many("ir.attachment", [spec for _, spec in rows])
+        except OdooError as exc:
+            if len(rows) > 1 and isinstance(exc, OdooCallError):
+                for index, spec in rows:
+                    self._attach_bill_files({index: spec}, plans, outcomes)
+                return
+            for index, _ in rows:
+                outcomes[index] = exc
+            return
+        for (index, (_, values)), attachment_id in zip(rows, ids, strict=True):
+            plans[index].result.touch("ir.attachment", attachment_id, "attached", values["name"])
 
     def _post_bills(
         self, to_post: dict[int, _PostIntent], outcomes: list[PostResult | OdooError]
@@ -619,92 +836,6 @@ class OdooPoster:
                 except OdooError as exc:
                     result.notes.append(f"bill posted, landed cost failed: {exc}")
                     outcomes[index] = exc
-
-    def _prepare_bill(
-        self,
-        item: InvoiceItem,
-        rules: OdooRules,
-        vendor: int,
-        picking: dict[str, Any] | None,
-        tried: list[tuple[str, str, list[str]]],
-        taken: dict[tuple[str, str], dict[str, Any]],
-    ) -> tuple[PostResult, _PostIntent | None]:
-        """Everything up to posting: the bill created (or found) with its lines, compared
-        with the expected charge. Returns what still has to be posted, if anything."""
-        invoice = item.invoice
-        result = PostResult(f"freight invoice {invoice.invoice_number}")
-        refund = invoice.kind == InvoiceKind.CREDIT_NOTE
-        move_type = "in_refund" if refund else "in_invoice"
-        name = xmlid_name("bill", rules.partner_id, invoice.invoice_number)
-        existing = self.client.xmlid_lookup(name)
-        other = taken.get((move_type, invoice.invoice_number))
-        if existing is None and other is not None:
-            # A bill with this vendor reference that we did not create: a duplicate.
-            result.duplicate = True
-            result.touch("account.move", other["id"], "found", other["name"])
-            result.notes.append(
-                f"bill {other['name']} already holds vendor reference "
-                f"{invoice.invoice_number}: not billed twice"
-            )
-            return result, None
-        references = _invoice_references(invoice)
-        if picking is None:
-            result.notes.append(str(ShipmentNotFound(_refs_label(references), tried)))
-        lines = self._bill_lines(invoice, rules, refund)
-        currency = self._currency(invoice.currency)
-        receipt = picking is not None and picking.get("picking_type_code") == "incoming"
-        landed = rules.landed_cost and receipt
-        hold_reason = None
-        if landed:
-            assert picking is not None
-            problem = self._landed_cost_problem(picking, lines)
-            if problem:
-                # posting it as a plain expense would count the freight twice (§7.2)
-                landed = False
-                hold_reason = f"landed cost not applied: {problem}; left draft for finance"
-                result.notes.append(hold_reason)
-            else:
-                for line in lines:
-                    line["is_landed_costs_line"] = True
-        if existing is None:
-            header = {
-                "move_type": move_type,
-                "partner_id": vendor,
-                "ref": invoice.invoice_number,
-                "invoice_date": invoice.invoice_date.isoformat() if invoice.invoice_date else "",
-                "invoice_origin": picking["name"] if picking else _first_ref(references),
-                "currency_id": currency,
-            }
-            if rules.journal_code:
-                header["journal_id"] = self._journal(rules.journal_code)
-            bill_id = self.client.load_one("account.move", name, header)
-            result.touch("account.move", bill_id, "created")
-        else:
-            bill_id = existing[1]
-            result.touch("account.move", bill_id, "found")
-        bill = self.client.read(
-            "account.move", [bill_id], ["name", "state", "invoice_line_ids", "amount_total"]
-        )[0]
-        if not bill["invoice_line_ids"] and bill["state"] == "draft":
-            self.client.write(
-                "account.move", [bill_id], {"invoice_line_ids": [[0, 0, v] for v in lines]}
-            )
-            result.touch("account.move", bill_id, "updated", bill["name"])
-        if item.raw is not None:
-            self._attach_bill_raw(result, bill_id, item.raw, item.interchange, invoice, rules)
-        if bill["state"] != "draft":
-            result.duplicate = existing is not None
-            return result, None
-        mismatch = self._compare(invoice, rules, picking, bill_id)
-        if mismatch is not None:
-            result.mismatch = mismatch
-            return result, None
-        if not rules.auto_post:
-            result.notes.append("within tolerance; left draft (the profile does not auto-post)")
-            return result, None
-        if hold_reason:
-            return result, None
-        return result, _PostIntent(bill_id, landed, picking)
 
     def release_bill(self, bill_id: int, rules: OdooRules) -> PostResult:
         """Post a bill held as draft (finance resolved its invoice_mismatch) and, when its
@@ -822,33 +953,6 @@ class OdooPoster:
         if not values:
             raise OdooSetupError(f"invoice {invoice.invoice_number} has no charge lines")
         return values
-
-    def _attach_bill_raw(
-        self,
-        result: PostResult,
-        bill_id: int,
-        raw: bytes,
-        interchange: str | None,
-        invoice: FreightInvoice,
-        rules: OdooRules,
-    ) -> None:
-        key = interchange or _digest(raw)
-        name = xmlid_name("raw", rules.partner_id, key, "bill", bill_id)
-        if self.client.xmlid_lookup(name):
-            return
-        filename = f"{rules.partner_id}-{invoice.invoice_number}.edi"
-        attachment = self.client.load_one(
-            "ir.attachment",
-            name,
-            {
-                "name": filename,
-                "res_model": "account.move",
-                "res_id": bill_id,
-                "datas": base64.b64encode(raw).decode("ascii"),
-                "mimetype": "text/plain",
-            },
-        )
-        result.touch("ir.attachment", attachment, "attached", filename)
 
     # ------------------------------------------------------------- reconciliation
     def expected_charge(
@@ -1286,6 +1390,17 @@ _CHARGE_LABEL = {
     "tax": "Tax",
     "other": "Other charge",
 }
+
+
+def _failure(label: str, exc: Exception) -> OdooError:
+    """An error of one document as its outcome: Odoo's own errors as they are, anything
+    unforeseen logged and wrapped, so it fails that document alone."""
+    if isinstance(exc, OdooError):
+        return exc
+    log.exception("posting %s failed", label)
+    failure = OdooError(f"{label}: unexpected {type(exc).__name__}: {exc}")
+    failure.__cause__ = exc
+    return failure
 
 
 def _first(values: list[str] | None) -> str | None:
