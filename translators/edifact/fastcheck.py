@@ -11,11 +11,11 @@ from dataclasses import replace
 from operator import itemgetter
 from re import Pattern
 
-from translators import _accel
 from translators.core.guide import CompiledGuide, CompositeDef, ElementDef, SegmentDef
 from translators.core.issues import Issue, Level
 from translators.core.overlay import Overlay
 from translators.core.segment import Segment, Value
+from translators.edifact import compiled
 from translators.edifact.syntax import Delimiters
 from translators.edifact.tokenizer import Lexeme, elements_of
 
@@ -26,8 +26,6 @@ _MAX_LAYOUTS = 4096
 _MAX_KNOWN = 200_000
 _TAG = itemgetter(0)
 _TEXT = itemgetter(1)  # clean segment texts remembered per guide and dialect
-
-_lex = _accel.load("edifact_lex")
 
 Clean = Callable[[list[Value]], bool]
 # per tag sequence: structural findings, positions not placed, positions of DTM segments
@@ -369,7 +367,8 @@ class MessageChecker:
         else:
             patterns, known = self._last_patterns = self._patterns_for(delimiters)
             self._last_delimiters = delimiters
-        if _lex is not None:
+        lex = compiled.module
+        if lex is not None:
             # the compiled check proves most segments clean; it never finds fault, so the
             # rest goes through exactly the Python path below
             if delimiters is self._last_spec_delimiters:
@@ -377,7 +376,7 @@ class MessageChecker:
             else:
                 specs, forbidden = self._last_specs = self._specs_for(delimiters)
                 self._last_spec_delimiters = delimiters
-            unseen = _lex.unproven(raw, specs, delimiters.element, delimiters.component, forbidden)
+            unseen = lex.unproven(raw, specs, delimiters.element, delimiters.component, forbidden)
         else:
             # texts already found clean are skipped (the common case); released segments
             # never are in `known` (their text holds the release character)

@@ -14,9 +14,9 @@ from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate, repeat
 
-from translators import _accel
 from translators.core.issues import Severity
 from translators.core.segment import Value
+from translators.edifact import compiled
 from translators.edifact.syntax import (
     DEFAULT,
     INFORMATION_SEPARATORS,
@@ -261,7 +261,12 @@ class Tokenizer:
             chunk = self.text[i:k]
             base = self.base  # offsets handed on are global: base + window index
             if self.fast and not newline_mode:
-                line_end = _line_end(chunk, t, r)
+                lex = compiled.module
+                line_end = (
+                    _uniform_line_end(chunk, t, r)
+                    if lex is None
+                    else lex.uniform_line_end(chunk, t, r)
+                )
                 if line_end is not None:
                     resume = yield from self._uniform_block(
                         chunk, base + i, line_end, after_trailer
@@ -390,7 +395,9 @@ class Tokenizer:
         lexed again with the repetition separator UNB just switched on, else None."""
         d = self.delimiters
         r = d.release
-        lexemes, marks, released, tail = _split_block(
+        lex = compiled.module
+        split = _split_block_py if lex is None else lex.split_block
+        lexemes, marks, released, tail = split(
             chunk, i, d.terminator + line_end, d.element, d.component, r, d
         )
         noted = len(self.notes)  # notes of this block start here (cut back if it is cut short)
@@ -499,8 +506,9 @@ class Tokenizer:
 
     def _split_released(self, s: str, start: int, d: Delimiters) -> tuple[str, list[Value]]:
         """The slow path for a segment that contains the release character."""
-        if _lex is not None and d.release is not None:
-            tag, elements, ordinary = _lex.split_released(
+        lex = compiled.module
+        if lex is not None and d.release is not None:
+            tag, elements, ordinary = lex.split_released(
                 s, d.element, d.component, d.repetition, d.release, d.terminator
             )
             for pair in ordinary:
@@ -627,10 +635,6 @@ def _split_block_py(
     return lexemes, marks, released, tail
 
 
-_lex = _accel.load("edifact_lex")
-_split_block = _split_block_py if _lex is None else _lex.split_block
-
-
 def _resume_offset(lexemes: list[Lexeme], index: int, tail_start: int) -> int:
     """Where the piece `index` starts (the tail's start when it is past the last piece)."""
     return lexemes[index][2] if index < len(lexemes) else tail_start
@@ -707,7 +711,3 @@ def _repeat(value: Value, repetition: str, component: str) -> Value:
             tuple(v.split(component)) if component in v else v for v in joined.split(repetition)
         ]
     return value
-
-
-# the compiled twins, when built (the same results: tests compare them)
-_line_end = _uniform_line_end if _lex is None else _lex.uniform_line_end
