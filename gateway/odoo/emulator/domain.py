@@ -339,6 +339,27 @@ def equality_terms(model: BaseModel, node: Node) -> dict[str, list[Any]]:
     return terms
 
 
+def path_terms(model: BaseModel, node: Node) -> list[tuple[str, Node]]:
+    """Top-level `many2one.field = / in` terms as (many2one field, leaf on its comodel): a
+    record matches such a term exactly when its many2one holds a comodel record that
+    matches the leaf, so the comodel's matches give this model's candidates."""
+    found = []
+    for part in _conjuncts(node):
+        if part[0] != "leaf":
+            continue
+        path, operator, value = part[1]
+        if not isinstance(path, str) or path.count(".") != 1:
+            continue
+        if str(operator).lower() not in ("=", "in"):
+            continue
+        head, _, rest = path.partition(".")
+        field = model._fields.get(head)
+        if field is None or field.type != "many2one" or field.compute is not None:
+            continue
+        found.append((head, ("leaf", (rest, operator, value))))
+    return found
+
+
 def filter_ids(model: BaseModel, domain: Any, ids: list[int]) -> list[int]:
     node = parse(domain)
     validate(model, node)

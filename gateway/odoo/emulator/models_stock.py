@@ -298,7 +298,14 @@ class Picking(MailThread):
     _description = "Transfer"
     _order = "priority desc, scheduled_date asc, id desc"
     _created_note = "Transfer created"
-    _indexes = (("name",), ("origin",), ("carrier_tracking_ref",), ("partner_id",))
+    _indexes = (
+        ("name",),
+        ("origin",),
+        ("carrier_tracking_ref",),
+        ("partner_id",),
+        ("carrier_id",),
+        ("state",),
+    )
     _tracked = ("state", "scheduled_date", "date", "user_id")
     _declared_fields = {
         "name": Field("char", "Reference", readonly=True, default="/"),
@@ -718,6 +725,7 @@ class PurchaseOrder(MailThread):
     _name = "purchase.order"
     _description = "Purchase Order"
     _order = "priority desc, id desc"
+    _indexes = (("name",), ("origin",))
     _declared_fields = {
         "name": Field("char", "Order Reference", required=True, default="New"),
         "priority": Field(
@@ -822,6 +830,7 @@ class LandedCost(MailThread):
     _name = "stock.landed.cost"
     _description = "Stock Landed Cost"
     _order = "date desc, id desc"
+    _indexes = (("vendor_bill_id",),)
     _declared_fields = {
         "name": Field("char", "Name", default="New"),
         "date": Field("date", "Date", required=True, default=lambda env: today_string()),

@@ -539,13 +539,22 @@ class BaseModel:
         """Ascending ids that include every match of `node`, through the most selective
         index that its top-level equality / `in` terms allow; None: scan the model."""
         terms = domains.equality_terms(self, node)
+        rows = self._rows
+        specs = self.env.tx.index_specs(self._name)
+        best: tuple[int, IndexSpec, list[Any]] | None = None
+        for head, leaf in domains.path_terms(self, node):
+            if (head,) not in specs or head in terms:
+                continue
+            comodel = self.env[self._fields[head].relation or ""]
+            linked = comodel._indexed_candidates(leaf)
+            if linked is None:
+                continue  # finding the comodel's matches would take a scan of it
+            terms[head] = [cid for cid in linked if domains.evaluate(comodel, leaf, cid)]
         if not terms:
             return None
-        rows = self._rows
-        best: tuple[int, IndexSpec, list[Any]] | None = None
         if "id" in terms:
             best = (len(terms["id"]), ("id",), terms["id"])
-        for spec in self.env.tx.index_specs(self._name):
+        for spec in specs:
             if not all(name in terms for name in spec):
                 continue
             keys: list[Any] = [()]
