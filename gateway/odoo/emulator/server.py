@@ -153,7 +153,11 @@ class Emulator:
                 self.inject_fault(**params)
                 result = {"queued": len(self._faults)}
             elif route == "/_emulator/stats":
-                result = {"connections": self.connections, "object_calls": self.object_calls}
+                result = {
+                    "connections": self.connections,
+                    "object_calls": self.object_calls,
+                    "store": self.store.stats.snapshot(),  # rows copied / looked at so far
+                }
             elif route == "/web/session/authenticate":
                 sid, result = self._authenticate(params)
                 headers.update(self._cookie(sid))

@@ -9,9 +9,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from gateway.odoo.emulator import Emulator
+from gateway.odoo.emulator import Emulator, serve
 from gateway.odoo.emulator.orm import Env
 from gateway.odoo.emulator.server import ACL, registry
 from gateway.odoo.emulator.store import FrozenRow, Store
@@ -317,3 +318,21 @@ def test_committed_rows_are_read_only_and_indexes_follow_commits(tmp_path: Path)
     with store.transaction() as tx:  # data_version moved: the cache and indexes are reloaded
         assert tx.lookup("x.thing", ("code",), ["C"]) == [2, 3, 4]
     store.close()
+
+
+def test_the_counters_are_served_with_the_emulator_stats(tmp_path: Path) -> None:
+    with serve("127.0.0.1", 0, tmp_path / "odoo.sqlite3") as handle:
+        rpc = {"jsonrpc": "2.0", "method": "call", "id": 1}
+        login = {"service": "common", "method": "login", "args": ["edigw", "admin", "admin"]}
+        search = {
+            "service": "object",
+            "method": "execute_kw",
+            "args": ["edigw", 2, "admin", "stock.picking", "search", [[["origin", "like", "%"]]]],
+        }
+        with httpx.Client(base_url=handle.url, timeout=10) as http:
+            assert http.post("/jsonrpc", json={**rpc, "params": login}).json()["result"] == 2
+            before = http.post("/_emulator/stats", json={**rpc, "params": {}}).json()["result"]
+            assert "error" not in http.post("/jsonrpc", json={**rpc, "params": search}).json()
+            after = http.post("/_emulator/stats", json={**rpc, "params": {}}).json()["result"]
+    assert after["object_calls"] == before["object_calls"] + 1
+    assert after["store"]["rows_scanned"] > before["store"]["rows_scanned"]  # a pattern scans
