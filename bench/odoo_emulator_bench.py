@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -174,21 +175,7 @@ def measure(documents: int, calls: int) -> dict[str, Any]:
             )
 
         try:
-            every = max(1, documents // calls)
-            targets = []
-            for n in range(calls):
-                index = min(documents - 1, n * every)
-                origin = f"SO{index:06d}"
-                rows = call("stock.picking", "search_read", [["origin", "=", origin]], ["name"])
-                if len(rows) != 1:
-                    raise RuntimeError(f"picking with origin {origin}: {rows}")
-                targets.append((index, rows[0]["name"]))
-            products = call(
-                "product.product",
-                "search",
-                [["default_code", "in", ["FREIGHT-LINEHAUL", "FREIGHT-FUEL"]]],
-            )
-            vendor = call("res.partner", "search", [["ref", "=", "ACME-FREIGHT"]])[0]
+            targets, products, vendor = _targets(call, documents, calls)
             first = time.process_time()
             # untimed warm-up: the first call of a kind decodes its tables from SQLite
             _document(call, targets[0], documents, products, vendor)
@@ -213,6 +200,104 @@ def measure(documents: int, calls: int) -> dict[str, Any]:
         "loadavg_before": [round(x, 2) for x in load_before],
         "loadavg_after": [round(x, 2) for x in load_after],
     }
+
+
+def _targets(call: Any, documents: int, calls: int) -> tuple[list[tuple[int, str]], list[int], int]:
+    """The pickings to post to (spread over the database), the two freight products and
+    the carrier's vendor, looked up before timing."""
+    every = max(1, documents // calls)
+    targets = []
+    for n in range(calls):
+        index = min(documents - 1, n * every)
+        origin = f"SO{index:06d}"
+        rows = call("stock.picking", "search_read", [["origin", "=", origin]], ["name"])
+        if len(rows) != 1:
+            raise RuntimeError(f"picking with origin {origin}: {rows}")
+        targets.append((index, rows[0]["name"]))
+    products = call(
+        "product.product",
+        "search",
+        [["default_code", "in", ["FREIGHT-LINEHAUL", "FREIGHT-FUEL"]]],
+    )
+    vendor = call("res.partner", "search", [["ref", "=", "ACME-FREIGHT"]])[0]
+    return targets, products, vendor
+
+
+def measure_http(documents: int, calls: int, root: Path) -> dict[str, Any]:
+    """The same documents against the emulator in its own process over JSON-RPC (as the
+    pipeline runs it): that process's CPU (user + system, from /proc) per document."""
+    import httpx
+
+    source = _database(documents)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "odoo.sqlite3"
+        shutil.copyfile(source, path)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gateway.odoo.emulator",
+                "--db-path",
+                str(path),
+                "--port",
+                str(port),
+            ],
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root)},
+            stdout=subprocess.DEVNULL,
+        )
+        uid, password = INTEGRATION
+        try:
+            http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
+            for _ in range(200):
+                try:
+                    http.post("/web/webclient/version_info", json={"params": {}})
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.05)
+
+            def call(model: str, method: str, *args: Any, **kwargs: Any) -> Any:
+                params = {
+                    "service": "object",
+                    "method": "execute_kw",
+                    "args": [DB, uid, password, model, method, list(args), kwargs],
+                }
+                answer = http.post(
+                    "/jsonrpc", json={"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}
+                ).json()
+                if "error" in answer:
+                    raise RuntimeError(answer["error"]["data"]["message"])
+                return answer["result"]
+
+            targets, products, vendor = _targets(call, documents, calls)
+            _document(call, targets[0], documents, products, vendor)  # warm-up, untimed
+            load_before = os.getloadavg()
+            cpu0, wall0 = _process_cpu(process.pid), time.perf_counter()
+            for n, target in enumerate(targets, start=1):
+                _document(call, target, documents + n, products, vendor)
+            cpu1, wall1 = _process_cpu(process.pid), time.perf_counter()
+            load_after = os.getloadavg()
+            http.close()
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    return {
+        "documents": documents,
+        "calls": calls,
+        "emulator_process_cpu_ms_per_document": round((cpu1 - cpu0) * 1000 / calls, 2),
+        "wall_ms_per_document": round((wall1 - wall0) * 1000 / calls, 2),
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in load_after],
+    }
+
+
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc; clock-tick resolution)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _document(
@@ -344,6 +429,9 @@ def main() -> None:
     parser.add_argument("--label", default="after")
     parser.add_argument("--code-root", help="import the emulator from this checkout")
     parser.add_argument("--prepare-only", action="store_true")
+    parser.add_argument(
+        "--http", action="store_true", help="also time the emulator in its own process"
+    )
     parser.add_argument("--report", nargs="+", metavar="LABEL", help="print a comparison")
     args = parser.parse_args()
     if args.report:
@@ -365,6 +453,8 @@ def main() -> None:
     for size in args.sizes:
         _database(size)  # built outside the timed run
         result = measure(size, args.calls)
+        if args.http:
+            result["http"] = measure_http(size, args.calls, root)
         results.append(result)
         print(json.dumps(result), file=sys.stderr)
     run = {
