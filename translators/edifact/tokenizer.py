@@ -288,11 +288,12 @@ class Tokenizer:
             append = batch.append
             marks: list[int] = []
             # per-block facts that spare per-segment tests: can a piece end in a release
-            # character, hold one at all, or hold a line break other than right after a
-            # terminator (a hard wrap)?
+            # character, or hold one at all? (Line breaks inside a segment, a hard wrap, are
+            # looked for per segment: a block-wide count would make the result depend on
+            # where blocks end, as after a released terminator followed by a line break.)
             released_ends = r is not None and r + t in chunk
             has_release = r is not None and r in chunk
-            wrapped = not newline_mode and _inner_breaks(chunk, t)
+            wrapped = not newline_mode
             for raw in pieces:
                 start = off
                 off += len(raw) + 1
@@ -682,22 +683,6 @@ def _uniform_line_end(chunk: str, terminator: str, release: str | None) -> str |
     ):
         return None  # indented or empty segments: the general path handles them
     return line_end
-
-
-def _inner_breaks(chunk: str, terminator: str) -> bool:
-    """Whether a CR or LF in `chunk` sits anywhere but right after a terminator (or at the
-    start), i.e. inside a segment. Exact, by counting."""
-    lf = chunk.count("\n")
-    cr = chunk.count("\r")
-    if not lf and not cr:
-        return False
-    head = 1 if chunk[:1] in ("\n", "\r") else 0
-    crlf_head = 1 if chunk.startswith("\r\n") else 0
-    after_lf = chunk.count(terminator + "\n") + chunk.count(terminator + "\r\n")
-    after_cr = chunk.count(terminator + "\r")
-    return lf != after_lf + (head if chunk[:1] == "\n" else crlf_head) or cr != after_cr + (
-        1 if chunk[:1] == "\r" else 0
-    )
 
 
 def _repeat(value: Value, repetition: str, component: str) -> Value:
