@@ -543,6 +543,27 @@ class EnvelopeReader:
                                     value=message.type,
                                 )
                             )
+                    # the common case: the next envelope segment is this message's UNT and no
+                    # lexical note falls before it: take body and trailer in one step (what
+                    # the body and UNT steps below would do one by one)
+                    while marks[mark] < index:
+                        mark += 1
+                    stop = marks[mark]
+                    if (
+                        stop < size
+                        and batch[stop][0] == "UNT"
+                        and (not notes or notes[0].offset > batch[stop][2])
+                    ):
+                        trailer = batch[stop]
+                        message.raw.extend(batch[index : stop + 1])
+                        index = stop + 1
+                        last_offset = trailer[2]
+                        current.segment_count += 1
+                        self._check_unt(message, trailer)
+                        message.closed = True
+                        closed = close_message(None, last_offset)
+                        if closed is not None:
+                            yield closed
                     continue
 
                 if tag == "UNT":
@@ -843,17 +864,27 @@ class EnvelopeReader:
     def _message_header(
         self, interchange: _Open, group: GroupHeader | None, number: int, raw: Lexeme
     ) -> ParsedMessage:
-        elements, offset = elements_of(raw), raw[2]
-        identifier = elements[1] if len(elements) > 1 else ""
-        if isinstance(identifier, list):
-            identifier = identifier[0] if identifier else ""
-        parts = (identifier,) if isinstance(identifier, str) else identifier
+        offset, d = raw[2], raw[4]
+        if raw[3] is None and (d.repetition is None or d.repetition not in raw[1]):
+            # plain text: read the reference and the identifier off it
+            fields = raw[1].split(d.element, 3)
+            reference = fields[1].partition(d.component)[0] if len(fields) > 1 else ""
+            parts: tuple[str, ...] = (
+                tuple(fields[2].split(d.component)) if len(fields) > 2 else ("",)
+            )
+        else:
+            elements = elements_of(raw)
+            identifier = elements[1] if len(elements) > 1 else ""
+            if isinstance(identifier, list):
+                identifier = identifier[0] if identifier else ""
+            parts = (identifier,) if isinstance(identifier, str) else identifier
+            reference = element(elements, 1)
         parts = parts + ("",) * (5 - len(parts)) if len(parts) < 5 else parts
         message = ParsedMessage(
             interchange=interchange.header,
             group=group,
             ordinal=number,
-            reference=element(elements, 1),
+            reference=reference,
             type=parts[0].upper(),
             version=parts[1],
             release=parts[2],
