@@ -701,6 +701,38 @@ value_clean(const Scan *scan, Py_ssize_t start, Py_ssize_t stop, PyObject *spec,
     switch (kind) {
     case KIND_CODE: {
         PyObject *codes = PyTuple_GET_ITEM(spec, 4);
+        if (PyTuple_Check(codes) && scan->kind == PyUnicode_1BYTE_KIND) {
+            /* a short list: compare in place, no string made */
+            const Py_UCS1 *value = (const Py_UCS1 *)scan->data + start;
+            for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(codes); i++) {
+                PyObject *code = PyTuple_GET_ITEM(codes, i);
+                if (PyUnicode_Check(code) && PyUnicode_GET_LENGTH(code) == length &&
+                    PyUnicode_KIND(code) == PyUnicode_1BYTE_KIND &&
+                    memcmp(PyUnicode_DATA(code), value, (size_t)length) == 0) {
+                    return 1;
+                }
+            }
+            return 0;
+        }
+        if (PyTuple_Check(codes)) {
+            for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(codes); i++) {
+                PyObject *code = PyTuple_GET_ITEM(codes, i);
+                if (!PyUnicode_Check(code) || PyUnicode_GET_LENGTH(code) != length) {
+                    continue;
+                }
+                int kind = PyUnicode_KIND(code);
+                const void *data = PyUnicode_DATA(code);
+                Py_ssize_t j = 0;
+                while (j < length && PyUnicode_READ(kind, data, j) ==
+                                         PyUnicode_READ(scan->kind, scan->data, start + j)) {
+                    j++;
+                }
+                if (j == length) {
+                    return 1;
+                }
+            }
+            return 0;
+        }
         if (!PyAnySet_Check(codes)) {
             return 0;
         }
@@ -832,8 +864,13 @@ segment_clean(Scan *scan, PyObject *text, PyObject *spec)
     scan->data = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     Py_ssize_t tag_length = PyUnicode_GET_LENGTH(tag);
-    if (n < tag_length || PyUnicode_Tailmatch(text, tag, 0, tag_length, -1) != 1) {
+    if (n < tag_length) {
         return 0;
+    }
+    for (Py_ssize_t i = 0; i < tag_length; i++) {
+        if (PyUnicode_READ_CHAR(tag, i) != PyUnicode_READ(scan->kind, scan->data, i)) {
+            return 0;
+        }
     }
     if (n == tag_length) {
         return required == 0;

@@ -230,7 +230,8 @@ def segment_pattern(
 
 # value kinds of a compiled clean-check spec (translators/_accel/edifact_lex.c)
 _SPEC_TEXT, _SPEC_ALPHA, _SPEC_NUM, _SPEC_CODE, _SPEC_UNUSED, _SPEC_COMPOSITE = range(6)
-ValueSpec = tuple[int, int, int, int, frozenset[str] | None, object, int]
+ValueSpec = tuple[int, int, int, int, frozenset[str] | tuple[str, ...] | None, object, int]
+_SHORT_CODES = 24  # up to this many codes are compared in place (no string made)
 SegmentSpec = tuple[str, int, tuple[ValueSpec, ...]]
 
 
@@ -242,7 +243,8 @@ def _value_spec(
     if codes is not None:
         if not codes or any(ch in code for code in codes for ch in stops):
             return None  # a code holding a delimiter would not split like the pattern reads
-        return (int(mandatory), _SPEC_CODE, lo, hi, frozenset(codes), None, 0)
+        table = tuple(sorted(codes)) if len(codes) <= _SHORT_CODES else frozenset(codes)
+        return (int(mandatory), _SPEC_CODE, lo, hi, table, None, 0)
     kind = element.type
     if kind in ("an", "AN", "ID", "A"):
         return (int(mandatory), _SPEC_TEXT, lo, hi, None, None, 0)
