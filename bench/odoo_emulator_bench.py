@@ -395,6 +395,17 @@ def _report(labels: list[str]) -> str:
             total = sum(runs[label]["results"][index]["cpu_ms"].values())
             cells.append(f"**{total:.2f}**")
     lines.append("| **one document (all six calls)** | " + " | ".join(cells) + " |")
+    if all("http" in result for run in runs.values() for result in run["results"]):
+        for key, text in (
+            ("emulator_process_cpu_ms_per_document", "over HTTP: emulator process CPU ms"),
+            ("wall_ms_per_document", "over HTTP: wall ms (client included)"),
+        ):
+            cells = [
+                f"{runs[label]['results'][index]['http'][key]:.2f}"
+                for index in range(len(sizes))
+                for label in labels
+            ]
+            lines.append(f"| {text}, one document | " + " | ".join(cells) + " |")
     lines.append("")
     for label in labels:
         run = runs[label]
@@ -405,6 +416,12 @@ def _report(labels: list[str]) -> str:
                 f"{result['loadavg_before'][0]} before / {result['loadavg_after'][0]} after; "
                 f"wall ms per document {sum(result['wall_ms'].values()):.2f}; untimed "
                 f"warm-up (tables decoded) {result['warmup_cpu_s']} s CPU"
+                + (
+                    f"; HTTP run load average {result['http']['loadavg_before'][0]} before / "
+                    f"{result['http']['loadavg_after'][0]} after"
+                    if "http" in result
+                    else ""
+                )
             )
     return "\n".join(lines)
 
@@ -417,6 +434,9 @@ def _commit(root: Path) -> str:
         return done.stdout.strip()
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    changed = git("log", "-1", "--format=%h", "--", "gateway/odoo/emulator")
+    if changed and changed != commit:
+        commit += f" (emulator last changed in {changed})"
     if git("status", "--porcelain", "--", "gateway/odoo/emulator"):
         commit += " (+ uncommitted emulator changes)"
     return commit
