@@ -963,6 +963,186 @@ unproven(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
+/* ---- DTM values ------------------------------------------------------------------------ */
+
+/* The layouts of the DTM format qualifiers the Python check knows (analyse._DATE_FORMATS):
+ * Y = 4-digit year, y = 2-digit year, M month, D day, h hour, m minute, s second. */
+static const struct {
+    const char *qualifier;
+    const char *layout;
+} DATE_FORMATS[] = {
+    {"101", "yMD"}, {"102", "YMD"}, {"201", "yMDhm"}, {"202", "yMDhms"},
+    {"203", "YMDhm"}, {"204", "YMDhms"}, {"401", "hm"},
+};
+
+/* 1 when `value` (ASCII, `length` long) is a real date/time in `layout`; as
+ * analyse._date_problem returns None. */
+static int
+date_fits(const Py_UCS1 *value, Py_ssize_t length, const char *layout)
+{
+    Py_ssize_t width = 0;
+    for (const char *f = layout; *f; f++) {
+        width += *f == 'Y' ? 4 : 2;
+    }
+    if (length != width) {
+        return 0;
+    }
+    for (Py_ssize_t i = 0; i < length; i++) {
+        if (value[i] < '0' || value[i] > '9') {
+            return 0;
+        }
+    }
+    static const int days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    long year = 2000, month = 1;
+    Py_ssize_t at = 0;
+    for (const char *f = layout; *f; f++) {
+        int digits = *f == 'Y' ? 4 : 2;
+        long number = 0;
+        for (int i = 0; i < digits; i++) {
+            number = number * 10 + (value[at + i] - '0');
+        }
+        at += digits;
+        switch (*f) {
+        case 'Y':
+            year = number;
+            break;
+        case 'y':
+            year = 2000 + number;
+            break;
+        case 'M':
+            month = number;
+            if (number < 1 || number > 12) {
+                return 0;
+            }
+            break;
+        case 'D': {
+            int leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+            long limit = month == 2 ? (leap ? 29 : 28) : days[month - 1];
+            if (number < 1 || number > limit) {
+                return 0;
+            }
+            break;
+        }
+        case 'h':
+            if (number > 24) {
+                return 0;
+            }
+            break;
+        default: /* m, s */
+            if (number > 59) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+/* dates_unproven(raw, positions, element, component, repetition) -> [positions]
+ * Of the DTM positions given, those whose value the Python check must look at: a DTM is
+ * proven when its plain text (no release character, no repetition separator) gives the Python
+ * check nothing to report: no composite, fewer than three components, a format it does not
+ * know, an empty value, or a value that is a real date/time in its format. */
+static PyObject *
+dates_unproven(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5 || !PyList_Check(args[0]) || !PyList_Check(args[1]) ||
+        !PyUnicode_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError, "dates_unproven(list, list, str, str, str)");
+        return NULL;
+    }
+    Py_UCS4 element, component;
+    if (one_char(args[2], "element", &element, 0) < 0 ||
+        one_char(args[3], "component", &component, 0) < 0) {
+        return NULL;
+    }
+    Py_UCS4 repetition = PyUnicode_GET_LENGTH(args[4]) == 1 ? PyUnicode_READ_CHAR(args[4], 0)
+                                                             : (Py_UCS4)-1;
+    PyObject *raw = args[0], *positions = args[1];
+    PyObject *out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(positions); k++) {
+        PyObject *item = PyList_GET_ITEM(positions, k);
+        Py_ssize_t position = PyLong_Check(item) ? PyLong_AsSsize_t(item) : -1;
+        if (position == -1 && PyErr_Occurred()) {
+            PyErr_Clear();
+        }
+        int proven = 0;
+        if (position >= 1 && position <= PyList_GET_SIZE(raw)) {
+            PyObject *lexeme = PyList_GET_ITEM(raw, position - 1);
+            PyObject *text = PyTuple_Check(lexeme) && PyTuple_GET_SIZE(lexeme) >= 4 &&
+                                     PyTuple_GET_ITEM(lexeme, 3) == Py_None
+                                 ? PyTuple_GET_ITEM(lexeme, 1)
+                                 : NULL;
+            if (text != NULL && PyUnicode_Check(text) &&
+                PyUnicode_KIND(text) == PyUnicode_1BYTE_KIND) {
+                const Py_UCS1 *data = PyUnicode_1BYTE_DATA(text);
+                Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+                int clean_text = 1;
+                for (Py_ssize_t i = 0; i < n && repetition != (Py_UCS4)-1; i++) {
+                    if (data[i] == repetition) {
+                        clean_text = 0;
+                        break;
+                    }
+                }
+                if (clean_text) {
+                    /* the first element: after the tag's separator, up to the next one */
+                    Py_ssize_t i = 0;
+                    while (i < n && data[i] != element) {
+                        i++;
+                    }
+                    if (i >= n) {
+                        proven = 1; /* no element at all */
+                    }
+                    else {
+                        Py_ssize_t start = i + 1, stop = start;
+                        Py_ssize_t cuts[3] = {-1, -1, -1}; /* component separators */
+                        int count = 0;
+                        while (stop < n && data[stop] != element) {
+                            if (data[stop] == component && count < 3) {
+                                cuts[count] = stop;
+                                count++;
+                            }
+                            stop++;
+                        }
+                        if (count < 2) {
+                            proven = 1; /* not a composite of three components */
+                        }
+                        else {
+                            Py_ssize_t value_start = cuts[0] + 1, value_stop = cuts[1];
+                            Py_ssize_t q_start = cuts[1] + 1;
+                            Py_ssize_t q_stop = count > 2 ? cuts[2] : stop;
+                            const char *layout = NULL;
+                            for (size_t f = 0; f < sizeof(DATE_FORMATS) / sizeof(DATE_FORMATS[0]);
+                                 f++) {
+                                const char *q = DATE_FORMATS[f].qualifier;
+                                if ((Py_ssize_t)strlen(q) == q_stop - q_start &&
+                                    memcmp(q, data + q_start, strlen(q)) == 0) {
+                                    layout = DATE_FORMATS[f].layout;
+                                    break;
+                                }
+                            }
+                            if (layout == NULL || value_stop == value_start) {
+                                proven = 1;
+                            }
+                            else {
+                                proven = date_fits(data + value_start, value_stop - value_start,
+                                                   layout);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if (!proven && PyList_Append(out, item) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"split_block", (PyCFunction)(void (*)(void))split_block, METH_FASTCALL,
      "split_block(chunk, base, separator, element, component, release, delimiters) -> "
@@ -972,6 +1152,9 @@ static PyMethodDef methods[] = {
      "(tag, elements, ordinary)"},
     {"uniform_line_end", (PyCFunction)(void (*)(void))uniform_line_end, METH_FASTCALL,
      "uniform_line_end(chunk, terminator, release) -> '', '\\n', '\\r\\n' or None"},
+    {"dates_unproven", (PyCFunction)(void (*)(void))dates_unproven, METH_FASTCALL,
+     "dates_unproven(raw, positions, element, component, repetition) -> DTM positions the "
+     "Python check must look at"},
     {"unproven", (PyCFunction)(void (*)(void))unproven, METH_FASTCALL,
      "unproven(raw, specs, element, component, forbidden) -> 1-based positions not proven "
      "clean"},

@@ -15,6 +15,7 @@ from translators.core.report import (
     InterchangeReport,
     TransactionReport,
 )
+from translators.edifact import compiled
 from translators.edifact.envelope import (
     EnvelopeReader,
     FileIssue,
@@ -242,6 +243,15 @@ def check_dates(message: ParsedMessage, positions: Sequence[int] | None = None) 
     raw = message.raw
     if positions is None:
         positions = [i for i, lexeme in enumerate(raw, 1) if lexeme[0] == "DTM"]
+    lex = compiled.module
+    if lex is not None and positions and raw:
+        # the compiled check proves most dates fine; what it cannot vouch for comes here
+        d = raw[0][4]
+        positions = lex.dates_unproven(
+            raw, list(positions), d.element, d.component, d.repetition or ""
+        )
+        if not positions:
+            return found
     if len(_clean_dates) > 64 and message.interchange.delimiters not in _clean_dates:
         _clean_dates.clear()  # dialects come from partners' UNAs: keep the memo bounded
     seen = _clean_dates.setdefault(message.interchange.delimiters, {})

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from tests.unit.edifact import engine_paths
 from tests.unit.edifact.engine_paths import VALID_SAMPLE, both, mutated, traffic
 from translators.core import Segment
-from translators.edifact import compiled
+from translators.edifact import compiled, iter_messages
+from translators.edifact.analyse import check_dates
 from translators.edifact.fastcheck import checker_for, segment_pattern, segment_spec
 from translators.edifact.guides import LIBRARY
 from translators.edifact.syntax import DEFAULT, DEFAULT_V4, Delimiters
@@ -205,13 +206,57 @@ def test_clean_check_proves_regular_segments() -> None:
     assert lex().unproven(raw, specs, "+", ":", forbidden) == [6]
 
 
+_DTM_VALUE = st.one_of(
+    st.text(alphabet="0123456789", max_size=14),
+    st.sampled_from(["20240229", "20230229", "240431", "2024123124", "202412312460", "2400"]),
+    st.text(alphabet="09:+*?é x", max_size=6),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.sampled_from(["137", "334", "", "1"]),
+    _DTM_VALUE,
+    st.sampled_from(["101", "102", "201", "202", "203", "204", "401", "999", ""]),
+    st.sampled_from(["", ":X", "+Y", ":"]),
+    st.sampled_from([DEFAULT, DEFAULT_V4]),
+)
+def test_date_check_never_vouches_for_a_date_the_python_check_faults(
+    qualifier: str, value: str, fmt: str, tail: str, delimiters: Delimiters
+) -> None:
+    text = f"DTM+{qualifier}:{value}:{fmt}{tail}"
+    una = "UNA:+.?*'" if delimiters.repetition else ""
+    syntax = "4" if delimiters.repetition else "3"
+    (message,) = iter_messages(
+        f"{una}UNB+UNOC:{syntax}+S+R+240301:0930+1'UNH+1+IFTSTA:D:96A:UN'{text}'UNT+3+1'UNZ+1+1'"
+    )
+    dtm = [p for p, lexeme in enumerate(message.raw, 1) if lexeme[0] == "DTM"]
+    left = lex().dates_unproven(message.raw, dtm, "+", ":", delimiters.repetition or "")
+    with engine_paths.pure_python():
+        findings = check_dates(message)
+    if not left:
+        assert findings == [], text
+
+
+def test_date_check_proves_real_dates_and_leaves_the_rest() -> None:
+    raw = [
+        ("DTM", "DTM+137:20240229:102", 0, None, DEFAULT),
+        ("DTM", "DTM+137:20230229:102", 0, None, DEFAULT),
+        ("DTM", "DTM+137:202403011260:203", 0, None, DEFAULT),
+        ("DTM", "DTM+137:2024:999", 0, None, DEFAULT),
+        ("DTM", "DTM+137:12?:00:401", 0, ["x"], DEFAULT),
+    ]
+    assert lex().dates_unproven(raw, [1, 2, 3, 4, 5], "+", ":", "") == [2, 3, 5]
+
+
 # ------------------------------------------------------------------ fallback
 
 FALLBACK = """
 import hashlib, json, sys
 sys.path.insert(0, {root!r})
 {prelude}
-from translators.edifact import compiled
+from translators.edifact import compiled, iter_messages
+from translators.edifact.analyse import check_dates
 from tests.unit.edifact import engine_paths
 assert compiled.module is None, compiled.module
 print(engine_paths.digest(engine_paths.outcome(engine_paths.traffic(3))))
@@ -264,6 +309,7 @@ def test_c_functions_refuse_bad_arguments_without_crashing(args: list[object]) -
         (module.uniform_line_end, 3),
         (module.split_released, 6),
         (module.unproven, 5),
+        (module.dates_unproven, 5),
     ):
         with contextlib.suppress(TypeError, ValueError, OverflowError):
             function(*args[:count])
