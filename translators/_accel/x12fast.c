@@ -773,6 +773,75 @@ envelope_fields(PyObject *module, PyObject *args)
     return out;
 }
 
+/* --------------------------------------------------------------------- set spans */
+
+static int
+same_text(PyObject *a, PyObject *b)
+{
+    if (a == b)
+        return 1;
+    if (!PyUnicode_Check(a) || !PyUnicode_Check(b))
+        return 0;
+    return PyUnicode_Compare(a, b) == 0 ? 1 : (PyErr_Occurred() ? -1 : 0);
+}
+
+/* set_ends(heads, start, st_head, se_head, boundary) -> [end, ...]
+ *
+ * The envelope's hot loop, for a run of plain transaction sets: from heads[start] (an ST),
+ * the index of each SE that closes a set with nothing but body segments between, as long as
+ * the next set starts right after it. Stops at the first set that is not that simple (an
+ * envelope segment inside, no SE in this batch), which the Python loop then handles. */
+static PyObject *
+set_ends(PyObject *module, PyObject *args)
+{
+    PyObject *heads, *st_head, *se_head, *boundary;
+    Py_ssize_t start;
+    if (!PyArg_ParseTuple(args, "O!nUUO!:set_ends", &PyList_Type, &heads, &start, &st_head,
+                          &se_head, &PyFrozenSet_Type, &boundary))
+        return NULL;
+    PyObject *ends = PyList_New(0);
+    if (ends == NULL)
+        return NULL;
+    Py_ssize_t k = start;
+    while (k >= 0 && k < PyList_GET_SIZE(heads)) {
+        int is_st = same_text(PyList_GET_ITEM(heads, k), st_head);
+        if (is_st < 0)
+            goto fail;
+        if (!is_st)
+            break;
+        Py_ssize_t j = k + 1, found = -1;
+        for (; j < PyList_GET_SIZE(heads); j++) {
+            PyObject *head = PyList_GET_ITEM(heads, j);
+            int is_se = same_text(head, se_head);
+            if (is_se < 0)
+                goto fail;
+            if (is_se) {
+                found = j;
+                break;
+            }
+            int inside = PySet_Contains(boundary, head);
+            if (inside < 0)
+                goto fail;
+            if (inside)
+                break;
+        }
+        if (found < 0)
+            break;
+        PyObject *end = PyLong_FromSsize_t(found);
+        if (end == NULL)
+            goto fail;
+        int appended = PyList_Append(ends, end);
+        Py_DECREF(end);
+        if (appended < 0)
+            goto fail;
+        k = found + 1;
+    }
+    return ends;
+fail:
+    Py_DECREF(ends);
+    return NULL;
+}
+
 /* --------------------------------------------------------------------- module */
 
 static PyMethodDef methods[] = {
@@ -785,6 +854,9 @@ static PyMethodDef methods[] = {
     {"envelope_fields", envelope_fields, METH_VARARGS,
      "envelope_fields(st, se, element, component, repetition) -> (ST-01, ST-02, SE-01, SE-02) "
      "| None: the envelope's reading of a transaction set's header and trailer."},
+    {"set_ends", set_ends, METH_VARARGS,
+     "set_ends(heads, start, st_head, se_head, boundary) -> [end, ...]: where each of a run "
+     "of plain transaction sets ends (see the C source)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -362,6 +362,7 @@ class X12Reader:
         )
         n = len(parts)
         i = 0
+        accel = self._accel
         while i < n:
             if self._tx_texts is not None:
                 try:
@@ -389,6 +390,23 @@ class X12Reader:
             elif heads[i] == st_head and self._ic is not None and self._ic.group is not None:
                 # a set opening inside its group: nothing to check until its SE
                 ic = self._ic
+                if accel is not None:
+                    # a run of plain sets (ST, body, SE, next ST...) found in one C call
+                    ends = accel.set_ends(heads, i, st_head, se_head, boundary)
+                    if ends:
+                        group = ic.group
+                        assert group is not None
+                        for end in ends:
+                            group.count += 1
+                            self._tx_texts = parts[i : end + 1]
+                            self._tx_offsets = offsets[i : end + 1]
+                            self._tx_first = ic.segment_index + 1
+                            self._tx_group = group
+                            done = self._close_transaction(True, None)
+                            if done is not None:
+                                yield done
+                            i = end + 1
+                        continue
                 ic.group.count += 1  # type: ignore[union-attr]
                 self._tx_texts = [parts[i]]
                 self._tx_offsets = [offsets[i]]
@@ -683,7 +701,47 @@ class X12Reader:
         report = TransactionReport(
             set_id or None, group.header.version or None, control or None, segment_count=count
         )
-        issues = report.issues
+        expected = c.FUNCTIONAL_IDS.get(set_id)
+        fid = group.header.functional_id
+        if (
+            closed
+            and control
+            and reference == control
+            and stated == str(count)
+            and control not in group.control_numbers
+            and (ic.header.enveloped or self.overlay.allow_unenveloped)
+            and (not expected or not fid or fid == expected)
+        ):
+            # the common case, nothing to report (the checks below would find nothing)
+            group.control_numbers.add(control)
+        else:
+            self._transaction_findings(
+                report.issues, group, segments, offsets, closed, trailer, ordinal, fields
+            )
+        if self.retain:
+            group.report.transactions.append(report)
+        return ParsedTransaction(
+            ic.header, group.header, ordinal, segments, offsets, report, first_index
+        )
+
+    def _transaction_findings(
+        self,
+        issues: list[Issue],
+        group: _OpenGroup,
+        segments: list[str],
+        offsets: list[int],
+        closed: bool,
+        trailer: Segment | None,
+        ordinal: int,
+        fields: tuple[str, str, str, str],
+    ) -> None:
+        """The ST/SE findings of the set being closed in `group` of the open interchange
+        (`_tx_first` still its first segment index); adds its control number to the group's."""
+        ic = self._ic
+        assert ic is not None
+        d = ic.header.delimiters
+        count = len(segments)
+        set_id, control, stated, reference = fields
 
         def at(position: int, element: int | None = None) -> Location:
             index = 0 if position == 1 else count - 1
@@ -757,11 +815,6 @@ class X12Reader:
                         value=reference,
                     )
                 )
-        if self.retain:
-            group.report.transactions.append(report)
-        return ParsedTransaction(
-            ic.header, group.header, ordinal, segments, offsets, report, first_index
-        )
 
     # -- segments
 

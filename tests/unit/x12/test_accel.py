@@ -187,6 +187,38 @@ def test_envelope_fields_match_the_python_reading(st_text: str, se_text: str, re
     assert fast == slow
 
 
+def _reference_set_ends(
+    heads: list[str], start: int, st_head: str, se_head: str, boundary: frozenset[str]
+) -> list[int]:
+    """What the envelope's one-set-at-a-time loop does with the same heads."""
+    ends: list[int] = []
+    k = start
+    while 0 <= k < len(heads) and heads[k] == st_head:
+        try:
+            j = heads.index(se_head, k + 1)
+        except ValueError:
+            break
+        if not boundary.isdisjoint(heads[k + 1 : j]):
+            break
+        ends.append(j)
+        k = j + 1
+    return ends
+
+
+HEADS = ["ST*", "SE*", "N1*", "LX*", "GS*", "GE*", "SE", "ST", "IEA", "ISA", "STX", "SE|"]
+BOUNDARY = frozenset({"ST*", "GS*", "GE*", "IEA", "ISA", "ST", "GS", "GE", "SE"})
+
+
+@FAST
+@given(st.lists(st.sampled_from(HEADS), max_size=30), st.integers(-2, 32))
+def test_set_ends_match_the_envelope_loop(heads: list[str], start: int) -> None:
+    module = paths.compiled_module()
+    # heads made by slicing are equal but not the same objects as the constants
+    fresh = [h[:1] + h[1:] for h in heads]
+    fast = module.set_ends(fresh, start, "ST*", "SE*", BOUNDARY)
+    assert fast == _reference_set_ends(heads, start, "ST*", "SE*", BOUNDARY)
+
+
 def _shipped_segments() -> list[tuple[str, str]]:
     pairs = []
     for guide_id in _validate.library().ids():
@@ -347,6 +379,7 @@ def test_c_functions_never_crash(
     )
     verdict = module.accepts(texts, separator, other, {})
     assert verdict is None or isinstance(verdict, bool | str)
+    assert isinstance(module.set_ends(texts, offset, text, other, frozenset(texts)), list)
     fields = module.envelope_fields(text, other, separator, separator, other)
     assert fields is None or len(fields) == 4
     guide = _validate.library().compiled("214-004010")
