@@ -27,9 +27,9 @@ def test_profiles_are_the_default_directory(tmp_path: Path, keys: dict[str, Iden
     ours, acme = keys["edigw"], keys["acme"]
     text = (ROOT / "partner_profiles" / "examples" / "acme-ltl.yaml").read_text()
     for old, new in (
-        ("file:/etc/edigw/keys/as2-northwind.key", f"file:{ours.key_path}"),
-        ("file:/etc/edigw/certs/as2-northwind.pem", f"file:{ours.cert_path}"),
-        ("file:/etc/edigw/certs/acme-freight-2026.pem", f"file:{acme.cert_path}"),
+        ("file:var/demo-keys/as2-northwind.key", f"file:{ours.key_path}"),
+        ("file:var/demo-keys/as2-northwind.pem", f"file:{ours.cert_path}"),
+        ("file:var/demo-keys/acme-freight.pem", f"file:{acme.cert_path}"),
     ):
         assert old in text
         text = text.replace(old, new)

@@ -37,7 +37,7 @@ CASES = {
     ),
     "AS2 encryption without a certificate": Broken(
         "acme-ltl",
-        (("    their_certificates:\n      - file:/etc/edigw/certs/acme-freight-2026.pem\n", ""),),
+        (("    their_certificates:\n      - file:var/demo-keys/acme-freight.pem\n", ""),),
         "as2_encryption_needs_certificate", "transports.as2.their_certificates",
         "encryption is on, but no partner certificate", "  as2:", "encrypt: false",
     ),
@@ -48,7 +48,7 @@ CASES = {
     ),
     # the other cross-field rules
     "AS2 signing without our key": Broken(
-        "acme-ltl", (("    our_key: file:/etc/edigw/keys/as2-northwind.key\n", ""),),
+        "acme-ltl", (("    our_key: file:var/demo-keys/as2-northwind.key\n", ""),),
         "as2_signing_needs_key", "transports.as2.our_key", "signing is on, but our private key",
     ),
     "async MDN without a URL": Broken(
@@ -210,7 +210,7 @@ CASES = {
         "acknowledgements.expect_within", "'four hours' is not a duration", "four hours", "4h",
     ),
     "secret written into the profile": Broken(
-        "acme-ltl", (("our_key: file:/etc/edigw/keys/as2-northwind.key", "our_key: MIIEvQIBADAN"),),
+        "acme-ltl", (("our_key: file:var/demo-keys/as2-northwind.key", "our_key: MIIEvQIBADAN"),),
         "schema", "transports.as2.our_key", "never the value itself", "MIIEvQ", "env:NAME",
     ),
     "bad SSH public key": Broken(
