@@ -745,7 +745,7 @@ class X12Reader:
 
         def at(position: int, element: int | None = None) -> Location:
             index = 0 if position == 1 else count - 1
-            seg = self._segment_of(segments[index], offsets[index], position, d)
+            seg = self._segment_of(segments[index], offsets[index], position, d, group, ordinal)
             return self._loc(seg, element=element, segment_position=position)
 
         if not ic.header.enveloped and not self.overlay.allow_unenveloped:
@@ -818,18 +818,26 @@ class X12Reader:
 
     # -- segments
 
-    def _segment_of(self, text: str, offset: int, position: int, d: Delimiters) -> Segment:
-        """A located `Segment` for a segment of the open transaction at `position`."""
+    def _segment_of(
+        self,
+        text: str,
+        offset: int,
+        position: int,
+        d: Delimiters,
+        group: _OpenGroup,
+        transaction: int,
+    ) -> Segment:
+        """A located `Segment` for a segment at `position` of the set being closed, the
+        `transaction`-th of `group` in the open interchange."""
         ic = self._ic
-        group = self._tx_group
         tag, elements, _, _ = split_segment(text, offset, d)
         return Segment(
             tag,
             elements,
             Location(
                 interchange=ic.header.ordinal if ic else None,
-                group=(group.header.ordinal or None) if group else None,
-                transaction=group.count if group else None,
+                group=group.header.ordinal or None,
+                transaction=transaction,
                 segment_index=self._tx_first + position - 1,
                 segment_position=position,
                 byte_offset=offset,

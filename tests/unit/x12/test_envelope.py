@@ -9,6 +9,7 @@ from tests.unit.x12 import samples
 from translators import x12
 from translators.core import Overlay, Severity, Status
 from translators.core.issues import NotEdiError
+from translators.x12 import _codes as c
 
 pytestmark = pytest.mark.unit
 
@@ -158,3 +159,14 @@ def test_unsupported_set_and_parse_structure() -> None:
     assert interchange.header.control_number == "000000001"
     assert [t.set_id for t in interchange.transactions()] == ["214", "214"]
     assert interchange.report is not None and interchange.report.status is Status.ACCEPTED
+
+
+def test_st_and_se_findings_say_which_group_and_set() -> None:
+    sets = [samples.status_214("0001"), samples.status_214("0002")]
+    data = samples.interchange(sets).replace(b"SE*12*0002", b"SE*11*0003")
+    second = x12.analyse(data).interchanges[0].groups[0].transactions[1]
+    found = {i.code: i.location for i in second.issues}
+    for code in (c.SE_COUNT_MISMATCH, c.SE_CONTROL_NUMBER_MISMATCH):
+        where = found[code]
+        assert (where.interchange, where.group, where.transaction) == (1, 1, 2)
+        assert (where.segment_id, where.segment_position) == ("SE", 12)
