@@ -116,10 +116,11 @@ def test_corpus_files_stream_the_same(corpus_dir: Path) -> None:
 
 @pytest.fixture
 def tiny_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Decode 61 bytes and lex 37 characters at a time: every segment, UNA, release pair and
-    multi-byte character meets a block edge somewhere."""
+    """Decode 61 bytes and lex 37 characters at a time, cut the window every 50: every
+    segment, UNA, release pair and multi-byte character meets a block edge somewhere."""
     monkeypatch.setattr(stream, "BLOCK_BYTES", 61)
     monkeypatch.setattr(tokenizer, "_BLOCK", 37)
+    monkeypatch.setattr(tokenizer, "_TRIM", 50)
 
 
 @pytest.mark.parametrize("which", range(len(SAMPLES)))
@@ -189,6 +190,7 @@ def _stream_peak(interchanges: int) -> int:
 def test_memory_stays_flat_as_the_input_grows(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(stream, "BLOCK_BYTES", 1 << 14)
     monkeypatch.setattr(tokenizer, "_BLOCK", 1 << 14)
+    monkeypatch.setattr(tokenizer, "_TRIM", 1 << 14)
     one_size = len(b"".join(_repeated_traffic(1)))
     _stream_peak(20)  # warm the guide caches
     small, large = _stream_peak(400), _stream_peak(6400)
