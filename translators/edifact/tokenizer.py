@@ -1,4 +1,6 @@
-"""The EDIFACT lexer: text in, `(tag, elements, offset)` segments out, lazily, block by block.
+"""The EDIFACT lexer: text (a string, or a stream of text blocks it reads as it goes) in,
+`(tag, elements, offset)` segments out, lazily, block by block. The uniform-block split and
+the release-character split have compiled twins (`translators.edifact.compiled`).
 
 It knows service characters and nothing about envelopes or guides: UNA or the defaults, the
 release character before any service character (itself included), the syntax-4 repetition
