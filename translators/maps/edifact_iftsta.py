@@ -1,6 +1,8 @@
 """EDIFACT IFTSTA <-> ShipmentStatus: one event per STS (inside its CNI consignment), with the
 UN/ECE Rec 24 code resolved to a milestone, the original codes kept, the event time from its
-DTM (334 first) with the DTM format's zone, and the event's references, place and equipment."""
+DTM (334 first) with the DTM format's zone, and the event's references, place and equipment.
+A delivered event gets its signer (`pod_name`) from an FTX signer phrase in its status group
+("SIGNED BY J MARTINEZ") or a CTA accepting contact (3139 `AC`); the FTX stays a remark."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from translators.canonical.vocab import EventKind, Milestone
 from translators.codes import status as codes
 from translators.core.segment import Segment
 from translators.maps import _edifact as e
+from translators.maps import _pod
 from translators.maps._common import Findings, add_reference, clean, real
 from translators.maps.context import DEFAULT_CONTEXT, MapContext
 
@@ -32,6 +35,9 @@ ESTIMATED_ARRIVAL = "132"
 # arrival (DTM+132) is how an IFTSTA says "ETA updated", and how we write one
 ETA_STATUS = "31"
 LOCATION_QUALIFIER = "14"  # written: location of goods
+# CTA 3139 AC "accepting contact": the department or person in charge of accepting incoming
+# goods, which at delivery is who signed for them
+SIGNER_CONTACT = "AC"
 
 
 @dataclass
@@ -47,6 +53,7 @@ class _Status:
     weight: Weight | None = None
     quantity: Quantity | None = None
     remarks: list[str] = field(default_factory=list)
+    signer: str | None = None  # an FTX signer phrase or a CTA accepting contact
     in_transport: bool = False  # inside the TDT group: its LOC/DTM describe legs, not the event
 
 
@@ -119,6 +126,9 @@ def _status_detail(current: _Status, s: Segment) -> None:
         text = " ".join(v for v in (clean(s.get(4, n)) for n in range(1, 6)) if v)
         if text:
             current.remarks.append(text)
+            current.signer = current.signer or _pod.signer_in(text)
+    elif s.tag == "CTA" and s.get(1).strip() == SIGNER_CONTACT:
+        current.signer = current.signer or clean(s.get(2, 2))
     elif s.tag == "GID":
         current.quantity = e.read_quantity(s.get(2, 1), s.get(2, 2)) or current.quantity
     elif s.tag == "MEA":
@@ -219,6 +229,7 @@ def _event(
         equipment=status.equipment,
         weight=status.weight,
         quantity=status.quantity,
+        pod_name=status.signer if milestone is Milestone.DELIVERED else None,
         remarks=status.remarks,
     )
 
@@ -252,6 +263,8 @@ def from_canonical(
             qualifier = ESTIMATED_ARRIVAL if event.milestone is Milestone.ETA_UPDATED else "334"
             out.append(e.write_time(qualifier, event.time, local=event.time_zone_assumed))
         out.extend(e.free_text("AAI", event.remarks))
+        if event.pod_name and not _pod.says_signer(event.remarks, event.pod_name):
+            out.extend(e.free_text("AAI", [_pod.signer_text(event.pod_name)]))
         place = codes.PLACE_FOR_MILESTONE.get(event.milestone, LOCATION_QUALIFIER)
         if event.location is not None:
             loc = event.location

@@ -1,6 +1,8 @@
 """X12 214 Transportation Carrier Shipment Status <-> ShipmentStatus: every AT7 becomes an
 event with its milestone and its original codes; appointment-only lines become appointment
-events; unknown codes are kept, flagged and mapped to `unknown`."""
+events; unknown codes are kept, flagged and mapped to `unknown`. A delivered event gets its
+signer (`pod_name`) from an N1 loop with entity code N5 (party who signed the delivery
+receipt) or a K1 remark such as "SIGNED BY J MARTINEZ"; the remark stays a remark too."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from translators.canonical.models import (
     Equipment,
     Location,
     OriginalCode,
+    Party,
     Quantity,
     References,
     ShipmentStatus,
@@ -21,7 +24,7 @@ from translators.canonical.models import (
 from translators.canonical.vocab import EventKind, Milestone
 from translators.codes import status as codes
 from translators.core.segment import Segment
-from translators.maps import _x12
+from translators.maps import _pod, _x12
 from translators.maps._common import (
     Findings,
     clean,
@@ -44,6 +47,13 @@ class _Detail:
     weight: Weight | None = None
     quantity: Quantity | None = None
     remarks: list[str] = field(default_factory=list)
+    signer: str | None = None  # who signed for the goods (N1*N5 or a K1 signer phrase)
+
+
+# N1-01 (98) N5: "Party Who Signed the Delivery Receipt"; a partner whose own code means the
+# same maps it to this role in its party table
+SIGNER_CODE = "N5"
+SIGNER_ROLE = "pod_signer"
 
 
 def to_canonical(
@@ -54,6 +64,7 @@ def to_canonical(
     record = ShipmentStatus(source=source)
     refs: References = {}
     details: list[_Detail] = []
+    signer: str | None = None  # the transaction's own (heading N1*N5 or K1)
     items = _x12.body(segments)
     i = 0
     while i < len(items):
@@ -68,7 +79,12 @@ def to_canonical(
         elif s.tag == "N1" and detail is None:
             party, i = _x12.read_party(items, i, context, refs)
             record.parties.append(party)
+            if signer is None and _is_signer(s, party.role):
+                signer = party.name
             continue
+        elif s.tag == "N1" and detail is not None:  # 5010 style: parties inside the LX loop
+            if detail.signer is None and _is_signer(s, None):
+                detail.signer = clean(s.get(2))
         elif s.tag == "LX":
             number = s.get(1).strip()
             details.append(
@@ -97,16 +113,29 @@ def to_canonical(
             count = decimal(s.get(4))
             if count is not None:
                 detail.quantity = Quantity(value=count)
-        elif s.tag == "K1" and detail is not None:
-            detail.remarks.extend(v for v in (clean(s.get(1)), clean(s.get(2))) if v)
+        elif s.tag == "K1":
+            texts = [v for v in (clean(s.get(1)), clean(s.get(2))) if v]
+            named = _pod.signer_in(" ".join(texts))
+            if detail is not None:
+                detail.remarks.extend(texts)
+                detail.signer = detail.signer or named
+            else:
+                signer = signer or named
         i += 1
     record.references = refs
     for d_index, detail in enumerate(details):
         for l_index, (at7, location, equipment) in enumerate(detail.lines):
             path = f"LX[{d_index + 1}].AT7[{l_index + 1}]"
-            record.events.append(_event(at7, location, equipment, detail, context, findings, path))
+            event = _event(at7, location, equipment, detail, context, findings, path)
+            if event.milestone is Milestone.DELIVERED:
+                event.pod_name = detail.signer or signer
+            record.events.append(event)
     record.warnings = findings.items
     return record
+
+
+def _is_signer(n1: Segment, role: str | None) -> bool:
+    return n1.get(1).strip() == SIGNER_CODE or role == SIGNER_ROLE
 
 
 def _location(ms1: Segment) -> Location | None:
@@ -213,6 +242,8 @@ def from_canonical(
     out.extend(reference_segments)
     for party in record.parties:
         out.extend(_x12.write_party(party, context, max_contacts=1))
+    # a signer the heading already names (N1*N5) needs no K1 of its own
+    named = {" ".join((p.name or "").split()).upper() for p in record.parties if _signer_party(p)}
     for number, event in enumerate(record.events, start=1):
         at7 = _at7(event, version, context)
         if at7 is None:
@@ -227,11 +258,30 @@ def from_canonical(
             out.append(_x12.seg("MS2", *_x12.equipment_codes(event.equipment)))
         out.extend(_x12.write_references("L11", event.references, context))
         out.extend(_x12.remarks("K1", event.remarks, 30))
+        out.extend(_signer_remark(event, named))
         if event.weight is not None:
             qualifier, unit, value = _x12.weight_codes(event.weight)
             count = real(event.quantity.value) if event.quantity else None
             out.append(_x12.seg("AT8", qualifier, unit, value, count))
     return _x12.frame("214", out, control_number)
+
+
+def _signer_party(party: Party) -> bool:
+    return party.role in (SIGNER_ROLE, f"x12:{SIGNER_CODE}")
+
+
+def _signer_remark(event: StatusEvent, named: set[str]) -> list[Segment]:
+    """K1 "SIGNED BY <name>" for a delivered event's signer, unless a remark or the
+    heading's N1*N5 says it already; a name too long for K1-01 goes whole into K1-02."""
+    name = event.pod_name
+    if not name or _pod.says_signer(event.remarks, name):
+        return []
+    if " ".join(name.split()).upper() in named:
+        return []
+    text = _pod.signer_text(name)
+    if len(text) <= 30:
+        return [_x12.seg("K1", text)]
+    return [_x12.seg("K1", _pod.SIGNED_BY, " ".join(name.split())[:30].rstrip())]
 
 
 def _at7(event: StatusEvent, version: str, context: MapContext) -> Segment | None:
