@@ -242,6 +242,7 @@ def main() -> None:
             return evaluate_mdn(mdn, message.message_id, message.mics, True) is None
 
         busy0 = _machine_busy()
+        cpu0 = {name: _cpu_seconds(proc.pid) for name, proc in names.items()}
         pg0 = _postgres_cpu()
         own0 = time.process_time()
         t0 = time.perf_counter()
@@ -261,7 +262,7 @@ def main() -> None:
         while posted() < expected and time.monotonic() < deadline:
             time.sleep(1)
         e2e_s = time.perf_counter() - t0
-        cpu = {name: _cpu_seconds(proc.pid) for name, proc in names.items()}
+        cpu = {name: _cpu_seconds(proc.pid) - cpu0[name] for name, proc in names.items()}
         busy1 = _machine_busy()
         cpu["postgres (all backends)"] = _postgres_cpu() - pg0
         cpu["benchmark (AS2 senders)"] = time.process_time() - own0
