@@ -336,3 +336,33 @@ def test_the_counters_are_served_with_the_emulator_stats(tmp_path: Path) -> None
             after = http.post("/_emulator/stats", json={**rpc, "params": {}}).json()["result"]
     assert after["object_calls"] == before["object_calls"] + 1
     assert after["store"]["rows_scanned"] > before["store"]["rows_scanned"]  # a pattern scans
+
+
+def test_a_second_process_on_the_file_is_seen_through_the_indexes(tmp_path: Path) -> None:
+    """`edigw odoo post` next to `edigw serve`: what one emulator commits, the other finds
+    by index on its next call (data_version empties its cache; indexes are rebuilt)."""
+    path = tmp_path / "odoo.sqlite3"
+    serving, posting = Emulator(path), Emulator(path)
+    try:
+        first, second = _rpc(serving), _rpc(posting)
+        pid = _picking_like(first)
+        assert first("stock.picking", "search", [["origin", "=", "FROM-THE-CLI"]]) == []
+        assert second("stock.picking", "write", [pid], {"origin": "FROM-THE-CLI"})
+        second("stock.picking", "message_post", [pid], body="from the CLI", message_type="comment")
+        assert first("stock.picking", "search", [["origin", "=", "FROM-THE-CLI"]]) == [pid]
+        bodies = first(
+            "mail.message",
+            "search_read",
+            [["model", "=", "stock.picking"], ["res_id", "=", pid]],
+            ["body"],
+        )
+        assert "<p>from the CLI</p>" in [row["body"] for row in bodies]
+    finally:
+        serving.close()
+        posting.close()
+
+
+def _picking_like(call: Callable[..., Any]) -> int:
+    ids = call("stock.picking", "search", [], limit=1, order="id")
+    assert ids
+    return int(ids[0])
