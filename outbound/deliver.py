@@ -5,7 +5,8 @@ stores the interchange and its documents, and enqueues delivery. `deliver` sends
 interchange over the partner's outbound transport (AS2, its hosted SFTP mailbox, or its
 own SFTP server), records the receipt and, when the partner is expected to acknowledge,
 the due time the SLA sweep watches. Failed deliveries retry with backoff; then they
-become an exception. A redelivered job finds the interchange already sent and stops."""
+become an exception (`edigw messages resend`, outbound/resend.py, sends it again now). A
+redelivered job finds the interchange already sent and stops."""
 
 from __future__ import annotations
 
@@ -247,5 +248,8 @@ def _delivery_failed(
         partner_id=ic.partner_id,
         interchange_id=ic.id,
         message=f"could not deliver: {error}",
-        next_action="fix the transport settings or the partner's endpoint, then replay",
+        next_action=(
+            "fix the transport settings or the partner's endpoint, then send it again now "
+            f"with `edigw messages resend {ic.id}`"
+        ),
     )

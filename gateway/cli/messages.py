@@ -1,4 +1,6 @@
-"""`edigw messages` and `edigw send`: find, inspect and replay interchanges; send documents."""
+"""`edigw messages` and `edigw send`: find, inspect and replay interchanges, send an outbound
+one again now (`resend`), post invoices held for a batch window now (`release`); send
+documents."""
 
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ def _time(value: datetime | None) -> str:
 
 @click.group()
 def messages() -> None:
-    """Interchanges and documents: list, show the timeline, replay."""
+    """Interchanges and documents: list, show the timeline, replay, resend, release."""
 
 
 @messages.command(name="list")
@@ -264,6 +266,78 @@ def replay(message_id: str, by: str | None) -> None:
         click.echo(f"document D{doc} queued (replay)")
     for ic in result.interchanges:
         click.echo(f"interchange {ic} taken in again (replay)")
+
+
+@messages.command()
+@click.argument("interchange_id", type=int)
+@click.option(
+    "--again",
+    is_flag=True,
+    help="also send one that was delivered but not acknowledged (the partner never got it)",
+)
+@click.option("--by", default=None, help="who asks (default: the OS user)")
+def resend(interchange_id: int, again: bool, by: str | None) -> None:
+    """Deliver a stored outbound interchange again now, unchanged, over the partner's current
+    outbound transport. When it goes through, its open send_failed exception is resolved;
+    when it does not, the gateway goes on retrying it and the command fails."""
+    import getpass
+
+    from outbound.resend import ResendError
+    from outbound.resend import resend as resend_now
+
+    runtime = open_runtime()
+    try:
+        result = resend_now(runtime, interchange_id, by=by or getpass.getuser(), again=again)
+    except ResendError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        runtime.close()
+    if not result.delivered:
+        raise click.ClickException(
+            f"interchange {interchange_id} was not delivered over {result.transport}: "
+            f"{result.error}; it stays {result.status} and the gateway retries it"
+        )
+    click.echo(f"interchange {interchange_id} delivered again over {result.transport}: sent")
+    for exception_id in result.resolved:
+        click.echo(f"exception #{exception_id} send_failed resolved")
+
+
+@messages.command()
+@click.option("--partner", required=True, help="partner id")
+@click.option("--type", "doc_type", help="only this document type, e.g. 210 or INVOIC")
+@click.option("--by", default=None, help="who asks (default: the OS user)")
+def release(partner: str, doc_type: str | None, by: str | None) -> None:
+    """Close the batch window now: the partner's documents held for the profile's
+    batch_window become due at once and are posted."""
+    import getpass
+
+    from gateway.cli.serve import start_pipeline
+    from inbound.release import ReleaseError, release_held
+
+    runtime = open_runtime()
+    try:
+        running = start_pipeline(runtime)
+        try:
+            released = release_held(runtime, partner, doc_type=doc_type, by=by or getpass.getuser())
+        finally:
+            _finish(running)  # the embedded mode posts them here before it exits
+        if not released:
+            what = f"{doc_type} documents" if doc_type else "documents"
+            click.echo(f"no {what} of {partner} are held for a batch window")
+            return
+        with runtime.db.session() as session:
+            for item in released:
+                doc = session.get(Document, item.document_id)
+                state = doc.state if doc else "?"
+                click.echo(
+                    f"document D{item.document_id}: {item.doc_type} {item.control_number or '-'}"
+                    f" (interchange {item.interchange_id}) held until "
+                    f"{_time(item.held_until)} UTC, released: {state}"
+                )
+    except ReleaseError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        runtime.close()
 
 
 def _finish(running: list[Any]) -> None:
