@@ -155,7 +155,10 @@ def _send(
 
 
 @job("outbound.deliver", queue="outbound")
-def deliver(runtime: Runtime, interchange_id: int) -> str:
+def deliver(runtime: Runtime, interchange_id: int, *, claimed: bool = False) -> str:
+    """Send one stored interchange when it is due. `claimed`: an operator's resend, which
+    holds the retry time in the future so that no queued job sends it meanwhile, sends it
+    anyway (outbound/resend.py); queued jobs never pass it."""
     now = datetime.now(UTC)
     with runtime.db.session() as session:
         ic = session.scalars(
@@ -168,7 +171,7 @@ def deliver(runtime: Runtime, interchange_id: int) -> str:
         if ic.status not in (InterchangeStatus.RENDERED, InterchangeStatus.SEND_FAILED):
             return ic.status
         due = ic.meta.get("next_attempt_at")
-        if due and datetime.fromisoformat(due) > now:
+        if due and datetime.fromisoformat(due) > now and not claimed:
             return ic.status
         profile = runtime.profiles.get(ic.partner_id or "")
         attempts = int(ic.meta.get("attempts", 0)) + 1

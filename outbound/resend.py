@@ -12,6 +12,7 @@ acknowledged."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -24,6 +25,7 @@ from outbound.deliver import deliver
 RESENDABLE = (InterchangeStatus.RENDERED, InterchangeStatus.SEND_FAILED, InterchangeStatus.FAILED)
 ACKNOWLEDGED = (AckStatus.ACCEPTED, AckStatus.PARTIALLY_ACCEPTED)
 DELIVERY_EXCEPTIONS = ("send_failed",)
+CLAIM = timedelta(minutes=2)  # how long the retry time is held for the resend's own attempt
 
 
 class ResendError(Exception):
@@ -47,7 +49,7 @@ def resend(runtime: Runtime, interchange_id: int, *, by: str, again: bool = Fals
     """Deliver outbound interchange `interchange_id` now; `again` also sends one that was
     delivered but not acknowledged (the partner says it never arrived)."""
     transport = _request(runtime, interchange_id, by=by, again=again)
-    deliver(runtime, interchange_id)  # the pipeline's own delivery job, run here
+    deliver(runtime, interchange_id, claimed=True)  # the pipeline's own delivery job, here
     with runtime.db.session() as session:
         ic = session.get(Interchange, interchange_id)
         assert ic is not None
@@ -114,7 +116,12 @@ def _request(runtime: Runtime, interchange_id: int, *, by: str, again: bool) -> 
         elif ic.status not in RESENDABLE:
             raise ResendError(f"interchange {interchange_id} is {ic.status}; it cannot be sent")
         detail = {"by": by, "transport": transport, "attempts_before": ic.meta.get("attempts", 0)}
-        ic.meta = {**ic.meta, "attempts": 0, "next_attempt_at": None}
+        # a fresh retry budget; the retry time is held ahead while this attempt runs, so a
+        # queued job or the sweep does not send the same file at the same moment (the row
+        # lock already prevents that on PostgreSQL, SQLite has none). Should this process
+        # die here, the sweep sends it once that time has passed.
+        hold = datetime.now(UTC) + CLAIM
+        ic.meta = {**ic.meta, "attempts": 0, "next_attempt_at": hold.isoformat()}
         if ic.status == InterchangeStatus.SENT:
             # waiting for delivery again; `deliver` sends what is rendered or failed
             transition(
