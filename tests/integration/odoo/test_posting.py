@@ -698,3 +698,50 @@ def test_two_statuses_of_one_picking_in_a_batch_write_the_pro_once(
         for o in outcomes
         if not isinstance(o, Exception)
     )
+
+
+def test_new_bills_cost_one_call_each_beyond_a_fixed_few(
+    client: OdooClient, poster: OdooPoster, admin: odoorpc.ODOO, acme_rules: OdooRules
+) -> None:
+    from gateway.odoo.posting import InvoiceItem
+
+    def batch(numbers: list[str]) -> list[InvoiceItem]:
+        return [InvoiceItem(invoice_210(n), b"ISA*210~", "000000301") for n in numbers]
+
+    poster.post_invoices(batch(["WARM-1"]), acme_rules)  # vendor, products: looked up once
+    before = client.calls
+    outcomes = poster.post_invoices(batch([f"N-{i}" for i in range(6)]), acme_rules)
+    used = client.calls - before
+    assert all(not isinstance(o, Exception) for o in outcomes)
+    assert all(any(r.action == "posted" for r in o.records) for o in outcomes)  # type: ignore[union-attr]
+    # the vendor's bills with these numbers (1), the pickings (one search per reference
+    # field: up to 3), the headers in one load and the raw files in another (2), one
+    # action_post and one read (2): 8 whatever the batch size, then each bill's lines
+    assert used <= 8 + 6, used
+    files = admin.execute_kw(
+        "ir.attachment", "search_count", [[["res_model", "=", "account.move"]]]
+    )
+    assert files == 7
+
+
+def test_a_bill_of_ours_whose_reference_was_edited_is_never_billed_twice(
+    client: OdooClient, poster: OdooPoster, admin: odoorpc.ODOO, acme_rules: OdooRules
+) -> None:
+    """The batch finds our bills by vendor reference; one whose reference a person changed
+    is missed, and load() then meets its external id: the posted bill refuses the update,
+    so that invoice fails alone (an exception for a person) and no second bill appears."""
+    from gateway.odoo.posting import InvoiceItem
+
+    first = poster.post_invoice(invoice_210("E-1"), acme_rules)
+    bill_id = next(r.id for r in first.records if r.model == "account.move")
+    admin.execute_kw("account.move", "write", [[bill_id], {"ref": "E-1 (checked)"}])
+    outcomes = poster.post_invoices(
+        [InvoiceItem(invoice_210("E-1")), InvoiceItem(invoice_210("E-2"))], acme_rules
+    )
+    assert isinstance(outcomes[0], Exception)
+    assert not isinstance(outcomes[1], Exception)
+    assert any(r.action == "posted" for r in outcomes[1].records)
+    refs = sorted(
+        r["ref"] for r in admin.execute_kw("account.move", "search_read", [[]], {"fields": ["ref"]})
+    )
+    assert refs == ["E-1 (checked)", "E-2"]
