@@ -24,7 +24,6 @@ from gateway.demo.acme import AcmeSide, Received
 from gateway.demo.keys import ensure_scenario_keys
 from gateway.runtime import Runtime
 from gateway.store import Document, ExceptionRecord, Interchange
-from gateway.store.journal import note, transition
 from gateway.store.models import AckStatus, Direction, InterchangeStatus
 from partner_profiles.schema import PartnerProfile
 from translators.core import Segment
@@ -128,8 +127,8 @@ class ScenarioA:
         self._show_notes(last=1)
         self._step(
             "4. ACME sends the trip's 214s, one interchange per milestone",
-            "each is a note on the delivery; AF sets the PRO as tracking reference; "
-            "a 997 goes back to ACME for each",
+            "each is a note on the delivery; AF sets the PRO as tracking reference; D1's note "
+            "names who signed for the goods; a 997 goes back to ACME for each",
         )
         for number, milestone in enumerate(TRIP, start=1):
             self._send_and_follow(profile, f"214-{number}-{milestone}")
@@ -185,16 +184,13 @@ class ScenarioA:
 
     def _tender_at_acme(self, tender: Interchange) -> bytes:
         assert self.acme is not None
-        if tender.status != InterchangeStatus.SENT:
+        if tender.status in (InterchangeStatus.SEND_FAILED, InterchangeStatus.FAILED):
             error = tender.meta.get("last_error", "not tried yet")
             self.echo(
                 f"   the gateway could not deliver it before ACME's endpoint was up "
                 f"(status {tender.status}: {error})"
             )
             self._resend_now(tender.id)
-            self.echo(
-                "   asked for a new attempt now; the gateway's sweep (every 15 s) sends it again"
-            )
         received: Received = self._wait(
             "the 204 to reach ACME",
             lambda: (
@@ -207,7 +203,6 @@ class ScenarioA:
             "the gateway to record the delivery",
             lambda: self._sent(tender.id),
         )
-        self._close_send_failed(tender.id)
         self.echo(
             f"   204 interchange {sent.control_number} delivered to ACME over AS2 (signed, "
             f"encrypted; signed sync MDN verified), {len(received.data)} bytes; "
@@ -221,60 +216,27 @@ class ScenarioA:
         return ic if ic is not None and ic.status == InterchangeStatus.SENT else None
 
     def _resend_now(self, interchange_id: int) -> None:
-        """Operator's "try again now" for an undelivered interchange: clear the retry wait
-        (and the spent attempts) so the gateway's sweep hands it out at once."""
-        now = datetime.now(UTC)
-        with self.runtime.db.session() as session:
-            ic = session.get(Interchange, interchange_id)
-            assert ic is not None
-            if ic.status not in (
-                InterchangeStatus.RENDERED,
-                InterchangeStatus.SEND_FAILED,
-                InterchangeStatus.FAILED,
-            ):
-                return
-            ic.meta = {**ic.meta, "next_attempt_at": now.isoformat(), "attempts": 0}
-            if ic.status == InterchangeStatus.FAILED:
-                transition(
-                    session,
-                    ic,
-                    InterchangeStatus.SEND_FAILED,
-                    actor=ACTOR,
-                    kind="resend_requested",
-                    detail={"why": "the partner's endpoint is up now"},
-                )
-            else:
-                note(
-                    session,
-                    actor=ACTOR,
-                    kind="resend_requested",
-                    interchange_id=ic.id,
-                    detail={"why": "the partner's endpoint is up now"},
-                )
+        """The operator's "send it again now": `edigw messages resend ID`, which delivers the
+        stored 204 at once and resolves a send_failed exception the retries left open."""
+        from outbound.resend import ResendError, resend
 
-    def _close_send_failed(self, interchange_id: int) -> None:
-        """A tender that ran out of attempts before the demo opened a send_failed exception;
-        now that it is delivered, the exception is resolved with a note saying so."""
-        from inbound.followups import resolve
-
-        with self.runtime.db.session() as session:
-            ids = list(
-                session.scalars(
-                    select(ExceptionRecord.id).where(
-                        ExceptionRecord.kind == "send_failed",
-                        ExceptionRecord.subject_type == "interchange",
-                        ExceptionRecord.subject_id == str(interchange_id),
-                        ExceptionRecord.status == "open",
-                    )
-                )
+        self.echo(
+            f"   ACME's endpoint is up now: `{self.cli} messages resend {interchange_id}` "
+            "sends the stored 204 again"
+        )
+        try:
+            result = resend(self.runtime, interchange_id, by=ACTOR)
+        except ResendError as exc:
+            if self._sent(interchange_id) is not None:
+                return  # the gateway's own retry got there first
+            raise DemoError(f"resending the tender was refused: {exc}") from None
+        if not result.delivered:
+            raise DemoError(
+                f"resending the tender over {result.transport} failed: {result.error}; "
+                f"see `{self.cli} messages show {interchange_id}`"
             )
-        for exception_id in ids:
-            resolve(
-                self.runtime,
-                exception_id,
-                by=ACTOR,
-                note_text="delivered once ACME's endpoint was up (edigw demo)",
-            )
+        self.echo(f"   delivered again over {result.transport}")
+        for exception_id in result.resolved:
             self.echo(f"   exception #{exception_id} send_failed resolved: delivered now")
 
     # --- 3: ACME's answers ------------------------------------------------------------------
@@ -431,11 +393,10 @@ class ScenarioA:
         ):
             self.echo(
                 f"   the invoice waits for the finance batch window (profile sla.210."
-                f"batch_window), until {doc.next_attempt_at:%H:%M} UTC; the demo closes the "
-                "window now, as the batch run would, and the gateway's sweep (every 15 s) "
-                "posts it"
+                f"batch_window), until {doc.next_attempt_at:%H:%M} UTC; finance closes the "
+                f"window now with `{self.cli} messages release --partner {PARTNER} --type 210`"
             )
-            self._close_batch_window(doc.id)
+            self._close_batch_window()
         self._ack_reached_acme(ic.id)
         record: ExceptionRecord = self._wait(
             "the gateway to post the draft bill and open the exception",
@@ -457,22 +418,20 @@ class ScenarioA:
         self._look(f"exceptions list --partner {PARTNER}", "what needs a person (open ones)")
         self._look(f"exceptions show {record.id}", "the charges compared, line by line")
 
-    def _close_batch_window(self, document_id: int) -> None:
-        """Finance's batch run, now: the held invoice becomes due at once."""
-        now = datetime.now(UTC)
-        with self.runtime.db.session() as session:
-            doc = session.get(Document, document_id)
-            assert doc is not None
-            if doc.state != "queued":
-                return
-            held_until = doc.next_attempt_at
-            doc.next_attempt_at = now
-            note(
-                session,
-                actor=ACTOR,
-                kind="batch_window_closed",
-                document_id=doc.id,
-                detail={"held_until": held_until.isoformat() if held_until else None},
+    def _close_batch_window(self) -> None:
+        """Finance's batch run, now: `edigw messages release`. The held invoice becomes due
+        at once; the gateway posts it (its sweep, every 15 s, when the hand-over from this
+        process reaches no worker)."""
+        from inbound.release import ReleaseError, release_held
+
+        try:
+            released = release_held(self.runtime, PARTNER, doc_type="210", by=ACTOR)
+        except ReleaseError as exc:
+            raise DemoError(f"closing the batch window was refused: {exc}") from None
+        for item in released:
+            self.echo(
+                f"   document {item.document_id} (210 {item.control_number}) released, "
+                f"held until {item.held_until:%H:%M} UTC"
             )
 
     def _resolve(self) -> None:

@@ -191,8 +191,27 @@ def test_demo_plays_scenario_a_against_a_running_gateway(gateway: Gateway) -> No
                 "detention approved",
             )
             assert "accessorial_detention" in mismatch.message
+            # the held invoice went out through `edigw messages release`, once
+            (closed,) = s.scalars(select(Event).where(Event.kind == "batch_window_closed")).all()
+            assert (closed.document_id, closed.actor) == (invoice.id, "demo")
+            assert closed.detail["queue"] == "finance" and closed.detail["held_until"]
+            # a tender the gateway could not deliver before ACME was up went out again
+            # through `edigw messages resend`, and no send_failed stays open
+            resends = s.scalars(
+                select(Event).where(
+                    Event.interchange_id == tender.id, Event.kind == "resend_requested"
+                )
+            ).all()
+            assert all(e.actor == "demo" for e in resends)
+            assert not s.scalars(
+                select(ExceptionRecord).where(
+                    ExceptionRecord.kind == "send_failed", ExceptionRecord.status == "open"
+                )
+            ).all()
     finally:
         db.dispose()
+    assert "messages release --partner acme-ltl --type 210" in run.stdout
+    assert ("messages resend" in run.stdout) == bool(resends)
 
     # ACME's own store holds what the gateway delivered to it: the 204 and eight 997s
     acme = Database(f"sqlite:///{gateway.var / 'demo-acme' / 'acme.sqlite3'}")
@@ -230,7 +249,8 @@ def test_demo_plays_scenario_a_against_a_running_gateway(gateway: Gateway) -> No
             )
         ]
         assert sum("via X12 214" in b for b in bodies) == 6
-        assert any("Delivered" in b for b in bodies)
+        # D1 with K1*SIGNED BY J MARTINEZ: the note names the signer
+        assert any("Delivered" in b and "signed by J MARTINEZ" in b for b in bodies), bodies
         assert any("Load tender accepted" in b for b in bodies)
         bills = odoo.search_read(
             "account.move", [["ref", "=", "INV-7781"]], ["state", "amount_total"]
@@ -272,3 +292,54 @@ def test_demo_keys_are_made_once_and_reused(tmp_path: Path) -> None:
     shutil.copy(other.cert_path, folder / "acme.pem")
     remade = ensure_identity("acme", folder / "acme.key", folder / "acme.pem")
     assert remade.created and remade.pair.certificate != other.pair.certificate
+
+
+@pytest.mark.slow
+def test_demo_resends_a_tender_the_gateway_could_not_deliver(gateway: Gateway) -> None:
+    """The gateway tenders before ACME's endpoint is up, so its delivery fails; the demo then
+    sends it with `edigw messages resend` (not by waiting for the retry) and plays on."""
+    db = gateway.store()
+    deadline = time.monotonic() + 120
+    try:
+        while True:
+            with db.session() as s:
+                tender = s.scalars(
+                    select(Interchange).where(
+                        Interchange.direction == "out",
+                        Interchange.transport_ref.like("odoo:stock.picking,%"),
+                    )
+                ).first()
+                if tender is not None and tender.status in ("send_failed", "failed"):
+                    tender_id = tender.id
+                    break
+            assert time.monotonic() < deadline, "the gateway never tried to deliver the tender"
+            time.sleep(0.5)
+    finally:
+        db.dispose()
+    run = gateway.demo()
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"messages resend {tender_id}` sends the stored 204 again" in run.stdout
+    db = gateway.store()
+    try:
+        with db.session() as s:
+            tender = s.get(Interchange, tender_id)
+            assert tender is not None
+            assert (tender.status, tender.ack_status) == ("sent", "accepted")
+            kinds = [
+                (e.kind, e.actor)
+                for e in s.scalars(
+                    select(Event).where(Event.interchange_id == tender_id).order_by(Event.id)
+                )
+            ]
+            assert ("resend_requested", "demo") in kinds
+            assert kinds.index(("resend_requested", "demo")) < kinds.index(("sent", "outbound"))
+    finally:
+        db.dispose()
+    acme = Database(f"sqlite:///{gateway.var / 'demo-acme' / 'acme.sqlite3'}")
+    try:
+        with acme.session() as s:
+            keys = [r.blob_key for r in s.scalars(select(Interchange))]
+    finally:
+        acme.dispose()
+    blobs = BlobStore(gateway.var / "demo-acme" / "blobs")
+    assert sum(b"ST*204*" in blobs.read(key) for key in keys) == 1
