@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.unit.edifact.engine_paths import VALID_SAMPLE, mutated, outcome, traffic
-from translators.edifact import analyse, stream, tokenizer, validate_stream
+from translators.edifact import analyse, iter_messages, stream, tokenizer, validate_stream
 from translators.edifact.stream import StreamDecoder, TextMap, decoded_blocks
 
 pytestmark = pytest.mark.unit
@@ -203,3 +203,17 @@ def test_analyse_reads_a_file_object(tmp_path: Path) -> None:
     path.write_bytes(SAMPLES[1])
     with path.open("rb") as handle:
         assert analyse(handle).to_dict() == analyse(SAMPLES[1]).to_dict()
+
+
+def test_messages_keep_their_positions_after_the_reader_moves_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A message's segments() still gives exact byte offsets and lines once later blocks
+    have been read and earlier ones released (each message keeps a view of its blocks)."""
+    data = SAMPLES[1] + SAMPLES[2]
+    whole = [[repr(s) for s in m.segments()] for m in iter_messages(data)]
+    monkeypatch.setattr(stream, "BLOCK_BYTES", 61)
+    monkeypatch.setattr(tokenizer, "_BLOCK", 37)
+    monkeypatch.setattr(tokenizer, "_TRIM", 50)
+    kept = list(iter_messages(pieces(data, list(range(0, len(data), 11)))))
+    assert [[repr(s) for s in m.segments()] for m in kept] == whole
