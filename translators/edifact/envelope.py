@@ -407,6 +407,8 @@ class EnvelopeReader:
                 keep = message.raw[0][2] if message is not None else batch[0][2]
                 if notes:
                     keep = min(keep, notes[0].offset)
+                if pending_una:
+                    keep = min(keep, pending_una[0].offset)
                 if interchange is not None:
                     self._check_repertoire(interchange, keep)
                 self.locate.release(keep)
