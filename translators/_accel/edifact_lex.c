@@ -1167,6 +1167,10 @@ static struct PyModuleDef module_def = {
     "Compiled block split for the EDIFACT lexer (tokens only; findings stay in Python).",
     -1,
     methods,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
 };
 
 PyMODINIT_FUNC
