@@ -193,9 +193,7 @@ def test_cli_send_as_the_partner_of_a_profile(pair: Pair, tmp_path: Path) -> Non
     text = example.read_text()
     text = text.replace("file:var/demo-keys/as2-northwind.key", f"file:{pair.our_id.key_path}")
     text = text.replace("file:var/demo-keys/as2-northwind.pem", f"file:{pair.our_id.cert_path}")
-    text = text.replace(
-        "file:var/demo-keys/acme-freight.pem", f"file:{pair.partner_id.cert_path}"
-    )
+    text = text.replace("file:var/demo-keys/acme-freight.pem", f"file:{pair.partner_id.cert_path}")
     profiles = tmp_path / "profiles"
     profiles.mkdir()
     (profiles / "acme-ltl.yaml").write_text(text)
