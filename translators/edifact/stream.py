@@ -15,7 +15,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
 from translators.edifact.syntax import BOM, REPERTOIRES, declared_repertoire
 
@@ -25,26 +25,30 @@ READ_BYTES = 1 << 20  # read size for file objects
 
 _NON_ASCII = re.compile(rb"[\x80-\xff]+")
 
-Source = bytes | bytearray | memoryview | str | BinaryIO | Iterable[bytes]
+Source = bytes | bytearray | memoryview | str | BinaryIO | TextIO | Iterable[bytes] | Iterable[str]
+
+
+def _as_bytes(chunk: bytes | bytearray | memoryview | str) -> bytes:
+    if isinstance(chunk, str):  # a text-mode file or an iterator of strings
+        return chunk.encode("utf-8", "surrogateescape")
+    return bytes(chunk)
 
 
 def byte_chunks(data: Source) -> Iterator[bytes]:
     """The input as a sequence of byte chunks, whatever form it came in."""
-    if isinstance(data, str):
-        yield data.encode("utf-8", "surrogateescape")
-    elif isinstance(data, bytes | bytearray | memoryview):
-        yield bytes(data)
+    if isinstance(data, str | bytes | bytearray | memoryview):
+        yield _as_bytes(data)
     elif hasattr(data, "read"):
         read = data.read
         while True:
             chunk = read(READ_BYTES)
             if not chunk:
                 return
-            yield bytes(chunk)
+            yield _as_bytes(chunk)
     else:
         for chunk in data:
             if chunk:
-                yield bytes(chunk)
+                yield _as_bytes(chunk)
 
 
 @dataclass(slots=True)

@@ -217,3 +217,14 @@ def test_messages_keep_their_positions_after_the_reader_moves_on(
     monkeypatch.setattr(tokenizer, "_TRIM", 50)
     kept = list(iter_messages(pieces(data, list(range(0, len(data), 11)))))
     assert [[repr(s) for s in m.segments()] for m in kept] == whole
+
+
+def test_text_files_and_strings_read_as_their_utf8_bytes(tmp_path: Path) -> None:
+    text = SAMPLES[5].decode()
+    path = tmp_path / "text.edi"
+    path.write_text(text, encoding="utf-8")
+    expected = analyse(text.encode()).to_dict()
+    with path.open(encoding="utf-8") as handle:
+        assert analyse(handle).to_dict() == expected
+    assert analyse(iter([text[:40], text[40:]])).to_dict() == expected
+    assert analyse(text).to_dict() == expected
