@@ -4,7 +4,10 @@ what the delimiters are, how the bytes decode, and which characters a declared l
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from translators.edifact.stream import TextMap
 
 # Information separators that ISO 9735 names as defaults for levels B and up; seen only when
 # the byte after "UNB" is IS3 (0x1D).
@@ -143,32 +146,7 @@ class DecodedPayload:
     encoding: str
     bom: bool
     declared: str | None  # the first UNB's syntax identifier, upper-cased
-    offsets: OffsetMap
-
-
-class OffsetMap:
-    """Text index -> byte offset in the original input. Identity (plus the BOM) for single-byte
-    decodes and pure ASCII; otherwise computed on demand, forwards from the last answer."""
-
-    __slots__ = ("_base", "_codec", "_identity", "_last_byte", "_last_char", "_text")
-
-    def __init__(self, text: str, codec: str, base: int, identity: bool) -> None:
-        self._text = text
-        self._codec = codec
-        self._base = base
-        self._identity = identity
-        self._last_char = 0
-        self._last_byte = 0
-
-    def byte(self, index: int) -> int:
-        if self._identity:
-            return self._base + index
-        if index < self._last_char:
-            self._last_char = self._last_byte = 0
-        step = self._text[self._last_char : index].encode(self._codec, "surrogateescape")
-        self._last_byte += len(step)
-        self._last_char = index
-        return self._base + self._last_byte
+    offsets: BlockOffsets
 
 
 def declared_repertoire(head: bytes) -> str | None:
@@ -180,25 +158,29 @@ def declared_repertoire(head: bytes) -> str | None:
 
 
 def decode(data: bytes) -> DecodedPayload:
-    """Decode without losing a byte: strict UTF-8 first (UTF-8 inside a file declared Latin-1
-    is common), else the declared 8859 part (Latin-1 for the 7-bit levels and unknowns).
-    Undefined bytes of an 8859 part survive as surrogate escapes."""
-    bom = data.startswith(BOM)
-    body = data[3:] if bom else data
-    declared = declared_repertoire(body[:4096])
-    repertoire = REPERTOIRES.get(declared or "")
-    try:
-        text = body.decode("utf-8")
-        codec = "utf-8"
-    except UnicodeDecodeError:
-        codec = repertoire.codec if repertoire and repertoire.single_byte else "latin-1"
-        if codec in ("ascii", "utf-8"):
-            codec = "latin-1"
-        text = body.decode(codec, "surrogateescape")
-    identity = codec != "utf-8" or len(text) == len(body)
-    return DecodedPayload(
-        text, codec, bom, declared, OffsetMap(text, codec, len(data) - len(body), identity)
-    )
+    """The whole input decoded at once, exactly as the engine reads it block by block
+    (`translators.edifact.stream`): the BOM dropped, each run of non-ASCII bytes as UTF-8 when
+    valid, else with the declared single-byte codec (surrogate escapes for undefined bytes).
+    `encoding` is "utf-8" unless some run needed the single-byte codec."""
+    from translators.edifact.stream import StreamDecoder, TextMap, decoded_blocks
+
+    decoder = StreamDecoder()
+    positions = TextMap(list(decoded_blocks(data, decoder)))
+    text = positions.text(0, decoder.chars)
+    encoding = decoder.codec if decoder.fallback_seen else "utf-8"
+    return DecodedPayload(text, encoding, decoder.bom, decoder.declared, BlockOffsets(positions))
+
+
+class BlockOffsets:
+    """Text index -> byte offset in the original input, through the decoded blocks."""
+
+    __slots__ = ("_positions",)
+
+    def __init__(self, positions: TextMap) -> None:
+        self._positions = positions
+
+    def byte(self, index: int) -> int:
+        return self._positions(index)[0]
 
 
 def encode(text: str, codec: str) -> bytes:
