@@ -473,58 +473,48 @@ class OdooPoster:
     def _find_pickings(
         self, refs_list: list[dict[str, list[str]]], rules: OdooRules
     ) -> list[tuple[dict[str, Any] | None, list[tuple[str, str, list[str]]]]]:
-        """For each document's references, the picking the first matching rule finds."""
-        rows_by_field: dict[str, list[dict[str, Any]]] = {}
-        plain_fields = sorted(
-            {r.odoo_field for r in rules.reference_rules if "." not in r.odoo_field}
-        )
-        for odoo_field in plain_fields:
-            values = sorted(
-                {
-                    v
-                    for refs in refs_list
-                    for rule in rules.reference_rules
-                    if rule.odoo_field == odoo_field
-                    for v in refs.get(rule.reference, [])
-                }
-            )
-            if not values:
+        """For each document's references, the picking the first matching rule finds. Rules
+        are tried in order for the whole batch at once: one search per field, and only for
+        the documents no earlier rule placed."""
+        found: list[dict[str, Any] | None] = [None] * len(refs_list)
+        tried: list[list[tuple[str, str, list[str]]]] = [[] for _ in refs_list]
+        rows_by_field: dict[str, dict[str, list[dict[str, Any]]]] = {}  # field -> value -> rows
+        for rule in rules.reference_rules:
+            open_ = [i for i, refs in enumerate(refs_list) if found[i] is None]
+            wanted = {i: refs_list[i].get(rule.reference, []) for i in open_}
+            wanted = {i: values for i, values in wanted.items() if values}
+            if not wanted:
                 continue
-            fields = sorted(set(PICKING_FIELDS) | {odoo_field})
-            rows_by_field[odoo_field] = self.client.search_read(
-                "stock.picking",
-                [[odoo_field, "in", values], ["state", "!=", "cancel"]],
-                fields,
-                order="id desc",
-            )
-        results: list[tuple[dict[str, Any] | None, list[tuple[str, str, list[str]]]]] = []
-        for refs in refs_list:
-            tried: list[tuple[str, str, list[str]]] = []
-            match: dict[str, Any] | None = None
-            for rule in rules.reference_rules:
-                values = refs.get(rule.reference, [])
-                if not values:
-                    continue
-                tried.append((rule.reference, rule.odoo_field, list(values)))
-                if "." in rule.odoo_field:
+            for i, values in wanted.items():
+                tried[i].append((rule.reference, rule.odoo_field, list(values)))
+            if "." in rule.odoo_field:
+                for i, values in wanted.items():
                     rows = self.client.search_read(
                         "stock.picking",
                         [[rule.odoo_field, "in", values], ["state", "!=", "cancel"]],
                         PICKING_FIELDS,
                         order="id desc",
                     )
-                else:
-                    rows = [
-                        row
-                        for row in rows_by_field.get(rule.odoo_field, [])
-                        if row.get(rule.odoo_field) in values
-                    ]
-                if rows:
-                    # a backorder shares its origin: prefer the open transfer, then the newest
-                    match = min(rows, key=lambda r: (r.get("state") == "done", -int(r["id"])))
-                    break
-            results.append((match, tried))
-        return results
+                    found[i] = _preferred(rows)
+                continue
+            by_value = rows_by_field.setdefault(rule.odoo_field, {})
+            missing = sorted({v for values in wanted.values() for v in values} - set(by_value))
+            if missing:
+                for value in missing:
+                    by_value[value] = []
+                for row in self.client.search_read(
+                    "stock.picking",
+                    [[rule.odoo_field, "in", missing], ["state", "!=", "cancel"]],
+                    sorted(set(PICKING_FIELDS) | {rule.odoo_field}),
+                    order="id desc",
+                ):
+                    key = row.get(rule.odoo_field)
+                    if isinstance(key, str):
+                        by_value.setdefault(key, []).append(row)
+            for i, values in wanted.items():
+                matched = {int(r["id"]): r for v in values for r in by_value.get(v, [])}
+                found[i] = _preferred(list(matched.values()))
+        return list(zip(found, tried, strict=True))
 
     def find_picking(self, references: dict[str, list[str]], rules: OdooRules) -> dict[str, Any]:
         picking, tried = self._find_pickings([references], rules)[0]
@@ -1390,6 +1380,14 @@ _CHARGE_LABEL = {
     "tax": "Tax",
     "other": "Other charge",
 }
+
+
+def _preferred(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Of several pickings matching one reference: a backorder shares its origin, so the
+    open transfer first, then the newest."""
+    if not rows:
+        return None
+    return min(rows, key=lambda r: (r.get("state") == "done", -int(r["id"])))
 
 
 def _failure(label: str, exc: Exception) -> OdooError:
