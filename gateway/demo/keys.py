@@ -7,17 +7,14 @@ production profile must (docs/decisions/0004-demo-keys.md)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
 
 from gateway.as2.config import ConfigError, KeyPair, load_certificates, load_private_key
+from gateway.as2.identity import self_signed, write_pem
 
 DEMO_FOLDER = "demo-keys"
 VALID_DAYS = 365
@@ -84,38 +81,14 @@ def ensure_identity(name: str, key_path: Path, cert_path: Path) -> DemoIdentity:
                 f"not a demo key (only files in a {DEMO_FOLDER}/ folder are created): put the "
                 "real key and certificate there"
             )
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    start = datetime.now(UTC) - timedelta(minutes=5)
-    subject = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, name),
-            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "edigw demo key, not for use"),
-        ]
+    pair = self_signed(
+        name,
+        days=VALID_DAYS,
+        not_before=datetime.now(UTC) - timedelta(minutes=5),
+        unit="edigw demo key, not for use",
     )
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + timedelta(days=VALID_DAYS))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    key_path.parent.mkdir(parents=True, exist_ok=True)
-    cert_path.parent.mkdir(parents=True, exist_ok=True)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    # the private key is readable by its owner only, from the moment it exists
-    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-    os.chmod(key_path, 0o600)
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return DemoIdentity(name, KeyPair(key, cert), key_path, cert_path, created=True)
+    write_pem(pair, key_path, cert_path)
+    return DemoIdentity(name, pair, key_path, cert_path, created=True)
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
-
 from gateway.as2.config import KeyPair
+from gateway.as2.identity import self_signed, write_pem
 
 
 @dataclass(frozen=True)
@@ -25,30 +21,8 @@ class Identity:
 def make_identity(
     name: str, folder: Path, *, days: int = 365, not_before: datetime | None = None
 ) -> Identity:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    start = not_before or datetime.now(UTC) - timedelta(days=1)
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    folder.mkdir(parents=True, exist_ok=True)
+    pair = self_signed(name, days=days, not_before=not_before)
     key_path = folder / f"{name}.key.pem"
     cert_path = folder / f"{name}.cert.pem"
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return Identity(name, KeyPair(key, cert), key_path, cert_path)
+    write_pem(pair, key_path, cert_path)
+    return Identity(name, pair, key_path, cert_path)
