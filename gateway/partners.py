@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Generic, TypeVar
 
 from gateway.as2.config import (
     ConfigError,
+    KeyPair,
     PartnerAs2Config,
     load_certificates,
     load_key_pair,
@@ -63,6 +65,30 @@ def as2_config(profile: PartnerProfile) -> PartnerAs2Config | None:
         async_mdn_url=as2.mdn.async_url,
         binary_signing=as2.binary_signing,
         max_message_bytes=as2.max_message_bytes,
+    )
+
+
+def as2_config_of_partner(
+    profile: PartnerProfile, partner_keys: list[KeyPair], url: str
+) -> PartnerAs2Config:
+    """The same AS2 agreement seen from the partner's side: its keys, our certificate to
+    encrypt for and to verify our MDNs with, the AS2 ids swapped, posting to `url`, and a
+    signed sync MDN asked for. What plays a partner against the gateway (the demo, tests)."""
+    ours = as2_config(profile)
+    if ours is None:
+        raise ConfigError(f"partner {profile.id} has no AS2 transport")
+    return replace(
+        ours,
+        partner_as2_id=ours.our_as2_id,
+        our_as2_id=ours.partner_as2_id,
+        our_keys=list(partner_keys),
+        partner_certificates=[pair.certificate for pair in ours.our_keys],
+        url=url,
+        mdn_mode="sync",
+        mdn_signed=True,
+        async_mdn_url=None,
+        require_signed=ours.sign,
+        require_encrypted=ours.encrypt,
     )
 
 

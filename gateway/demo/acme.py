@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from gateway.as2 import http as as2_http
 from gateway.as2.client import SendResult, send
-from gateway.as2.config import PartnerAs2Config, StaticDirectory
+from gateway.as2.config import StaticDirectory
 from gateway.demo.keys import ScenarioKeys
-from gateway.partners import CONTENT_TYPES, ENCRYPTION
+from gateway.partners import as2_config_of_partner
 from gateway.runtime import Runtime
 from gateway.settings import load_settings
 from gateway.store import Interchange
@@ -84,24 +84,9 @@ class AcmeSide:
             )
         )
         # ACME's agreement with us: the profile read from the other side
-        self.to_gateway = PartnerAs2Config(
+        self.to_gateway = replace(
+            as2_config_of_partner(profile, [keys.acme.pair], gateway_url),
             partner_id=ACME_PARTNER_ID,
-            partner_as2_id=as2.our_as2_id,
-            our_as2_id=as2.their_as2_id,
-            our_keys=[keys.acme.pair],
-            partner_certificates=[keys.ours.pair.certificate],
-            url=gateway_url,
-            sign=as2.sign,
-            sign_algorithm=as2.signing_algorithm,
-            encrypt=as2.encrypt,
-            encryption_algorithm=ENCRYPTION[as2.encryption_algorithm],
-            key_transport=as2.key_transport.replace("_", "-"),
-            compress=as2.compress,
-            content_type=CONTENT_TYPES[profile.standard],
-            mdn_mode="sync",
-            mdn_signed=True,
-            require_signed=as2.sign,
-            require_encrypted=as2.encrypt,
             send_attempts=2,
             retry_backoff_seconds=0.5,
         )
