@@ -17,6 +17,7 @@ Figures go to bench/results/pipeline.md."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import shutil
@@ -135,7 +136,8 @@ def main() -> None:
     parser.add_argument(
         "--profile",
         type=Path,
-        help="record each gateway process with py-spy (must be on PATH) into this folder",
+        help="record each gateway process with py-spy (must be on PATH) into this folder "
+        "(the CPU table then counts py-spy, not the process it samples)",
     )
     args = parser.parse_args()
 
@@ -189,7 +191,10 @@ def main() -> None:
                 target = args.profile / f"{name}.txt"
                 argv = ["py-spy", "record", "--gil", "-r", "200", "-f", "raw", "-o", str(target),
                         "--", *argv]  # fmt: skip
-            proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
+            # each in a process group of its own, so teardown reaches what it started too
+            proc = subprocess.Popen(
+                argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
             procs.append(proc)
             names[name] = proc
 
@@ -309,13 +314,12 @@ def main() -> None:
         _report(figures)
     finally:
         for proc in reversed(procs):
-            # py-spy writes its profile when interrupted, and passes the signal on
-            proc.send_signal(signal.SIGINT if args.profile else signal.SIGTERM)
+            # py-spy writes its profile when interrupted; the group gets the signal
+            _signal_group(proc, signal.SIGINT if args.profile else signal.SIGTERM)
         for proc in procs:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            _signal_group(proc, signal.SIGKILL)  # whatever is left of it
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
         admin.dispose()
@@ -330,6 +334,11 @@ def _cpu_seconds(pid: int) -> float:
         return float("nan")
     ticks = sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, sig)
 
 
 def _postgres_cpu() -> float:
