@@ -2,13 +2,19 @@
 keep their own small configuration types and the profile stays the single source.
 
 Configurations that load keys and certificates are built once per served profile version
-and rebuilt when the profile changes (the registry hands out a new object)."""
+and rebuilt when the profile changes (the registry hands out a new object). One that could
+not be built (a key file not there yet, a certificate half written) is tried again when a
+file it names changes, or after `retry_after` seconds; one that loads is never re-read."""
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from gateway.as2.config import (
@@ -19,11 +25,18 @@ from gateway.as2.config import (
     load_key_pair,
 )
 from gateway.profiles import ProfileRegistry
+from gateway.secrets import SecretError
 from gateway.sftp.config import MailboxConfig, MailboxLimits, RemoteConfig
 from gateway.sftp.keys import AuthorizedKeysStore
 from partner_profiles.schema import PartnerProfile
 
+log = logging.getLogger(__name__)
+
 T = TypeVar("T")
+
+# how long a configuration that failed to build waits before it is tried again even though
+# none of its files changed (an `env:` secret, a folder's permissions)
+RETRY_AFTER = 30.0
 
 CONTENT_TYPES = {"x12": "application/edi-x12", "edifact": "application/edifact"}
 # profile spelling -> AS2 module spelling
@@ -66,6 +79,20 @@ def as2_config(profile: PartnerProfile) -> PartnerAs2Config | None:
         binary_signing=as2.binary_signing,
         max_message_bytes=as2.max_message_bytes,
     )
+
+
+def as2_files(profile: PartnerProfile) -> list[str]:
+    """The key and certificate files `as2_config` reads (`env:` secrets are no files)."""
+    as2 = profile.transports.as2
+    if as2 is None:
+        return []
+    references = [as2.our_key, as2.our_certificate, *as2.their_certificates]
+    files = []
+    for reference in references:
+        if not reference or reference.startswith("env:"):
+            continue
+        files.append(reference.removeprefix("file:"))
+    return files
 
 
 def as2_config_of_partner(
@@ -126,10 +153,38 @@ def remote_config(profile: PartnerProfile) -> RemoteConfig | None:
     )
 
 
+FileStamp = tuple[str, tuple[int, int, int, int] | None]
+
+
+def _stamp(files: list[str]) -> tuple[FileStamp, ...]:
+    """What identifies each file's current content: inode, size, change and modification
+    times (None: it cannot be looked at)."""
+    stamps: list[FileStamp] = []
+    for name in files:
+        try:
+            st = os.stat(Path(name).expanduser())
+        except OSError:
+            stamps.append((name, None))
+            continue
+        stamps.append((name, (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)))
+    return tuple(stamps)
+
+
+@dataclass(frozen=True)
+class _Built(Generic[T]):
+    profile: PartnerProfile  # the served profile object it was built from
+    config: T | None
+    # set when the build failed: when it was tried and what its files looked like then
+    failed_at: float | None = None
+    stamp: tuple[FileStamp, ...] = ()
+
+
 class _Adapted(Generic[T]):
     """Configurations built from the registry's current profiles, cached per profile object
     (a reloaded profile is a new object, so a change rebuilds its configuration). A profile
-    whose configuration cannot be built is left out; the error is kept for `problems`."""
+    whose configuration cannot be built is left out, its error kept in `problems` and
+    logged; it is built again when one of `files(profile)` changes or `retry_after` seconds
+    have passed, so a key copied in later is picked up without a restart."""
 
     def __init__(
         self,
@@ -137,11 +192,17 @@ class _Adapted(Generic[T]):
         build: Callable[[PartnerProfile], T | None],
         *,
         cache: bool = True,
+        files: Callable[[PartnerProfile], list[str]] | None = None,
+        retry_after: float = RETRY_AFTER,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.registry = registry
         self._build = build
         self._use_cache = cache
-        self._cache: dict[str, tuple[PartnerProfile, T | None]] = {}
+        self._files = files or (lambda profile: [])
+        self.retry_after = retry_after
+        self._clock = clock
+        self._cache: dict[str, _Built[T]] = {}
         self.problems: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -151,16 +212,41 @@ class _Adapted(Generic[T]):
             return None
         with self._lock:
             cached = self._cache.get(partner_id)
-            if self._use_cache and cached is not None and cached[0] is profile:
-                return cached[1]
-            try:
-                config = self._build(profile)
-                self.problems.pop(partner_id, None)
-            except (ConfigError, ValueError, OSError) as exc:
-                config = None
-                self.problems[partner_id] = str(exc)
-            self._cache[partner_id] = (profile, config)
-            return config
+            if (
+                self._use_cache
+                and cached is not None
+                and cached.profile is profile
+                and (cached.failed_at is None or not self._worth_retrying(cached))
+            ):
+                return cached.config
+            self._cache[partner_id] = built = self._try_build(partner_id, profile)
+            return built.config
+
+    def _worth_retrying(self, failed: _Built[T]) -> bool:
+        assert failed.failed_at is not None
+        if self._clock() - failed.failed_at >= self.retry_after:
+            return True
+        return _stamp(self._files(failed.profile)) != failed.stamp
+
+    def _try_build(self, partner_id: str, profile: PartnerProfile) -> _Built[T]:
+        # stamped before reading, so a file changing during the build is read again later
+        stamp = _stamp(self._files(profile))
+        try:
+            config = self._build(profile)
+        except (ConfigError, SecretError, ValueError, OSError) as exc:
+            error = str(exc)
+            if self.problems.get(partner_id) != error:
+                log.warning(
+                    "partner %s: configuration not usable, its files are looked at again "
+                    "when they change: %s",
+                    partner_id,
+                    error,
+                )
+            self.problems[partner_id] = error
+            return _Built(profile, None, self._clock(), stamp)
+        if self.problems.pop(partner_id, None) is not None:
+            log.info("partner %s: configuration usable again", partner_id)
+        return _Built(profile, config)
 
     def all(self) -> list[T]:
         found = (self.get(p.id) for p in self.registry.all())
@@ -170,8 +256,21 @@ class _Adapted(Generic[T]):
 class ProfileAs2Directory:
     """`gateway.as2.config.As2Directory` over the partner profiles."""
 
-    def __init__(self, registry: ProfileRegistry) -> None:
-        self._configs = _Adapted(registry, as2_config)
+    def __init__(
+        self,
+        registry: ProfileRegistry,
+        *,
+        retry_after: float = RETRY_AFTER,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._configs = _Adapted(
+            registry, as2_config, files=as2_files, retry_after=retry_after, clock=clock
+        )
+
+    @property
+    def problems(self) -> dict[str, str]:
+        """Partners whose AS2 configuration cannot be built now, with the reason."""
+        return dict(self._configs.problems)
 
     def lookup(self, as2_from: str, as2_to: str) -> PartnerAs2Config | None:
         return next(

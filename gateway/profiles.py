@@ -5,7 +5,9 @@ store, reloaded when a file changes, and never replaced by an invalid edit.
 each profile. `refresh()` re-reads the folder and records a `profile_version` row (content
 hash, unified diff from the previous version, who, when) for every profile whose content
 changed; `start_watching()` runs it on a background thread. An invalid edit is kept out:
-the previous version keeps serving and `last_error(partner_id)` says what is wrong."""
+the previous version keeps serving and `last_error(partner_id)` says what is wrong
+(`on_problem` is told). When the trouble is gone (the file loads again, is deleted, or the
+folder can be read again) `on_cleared` is told, so whatever was opened for it can close."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -43,6 +46,24 @@ log = logging.getLogger(__name__)
 ProblemHook = Callable[[str, list[ProfileProblem]], None]
 
 
+@dataclass(frozen=True)
+class ProfileCleared:
+    """A cause of profile trouble that is gone. `loads`: the partner's file loaded and now
+    serves as `version` (told for every load, since trouble may have been recorded by an
+    earlier run or another process); `removed`: the partner's file was deleted, nothing
+    serves it; `folder_readable`: the folder could be listed (`partner_id` is ""; told on
+    the first listing and after a failed one), `files` names the partners it holds."""
+
+    reason: Literal["loads", "removed", "folder_readable"]
+    partner_id: str
+    version: int | None = None
+    file: str | None = None
+    files: frozenset[str] = frozenset()
+
+
+ClearedHook = Callable[[ProfileCleared], None]
+
+
 def _default_actor() -> str:
     try:
         return getpass.getuser()[:64]
@@ -58,6 +79,8 @@ class RefreshReport:
     reloaded: list[str] = field(default_factory=list)  # now serving changed content
     rejected: dict[str, list[ProfileProblem]] = field(default_factory=dict)  # kept the old one
     removed: list[str] = field(default_factory=list)  # file deleted: no longer served
+    # had a problem in this registry and now serves its file again
+    recovered: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -81,11 +104,14 @@ class ProfileRegistry:
         folder: Path | None = None,
         actor: str | None = None,
         on_problem: ProblemHook | None = None,
+        on_cleared: ClearedHook | None = None,
     ) -> None:
         self.runtime = runtime
         self.folder = Path(folder or runtime.settings.effective_profiles_dir)
         self.actor = (actor or _default_actor())[:64]
         self.on_problem = on_problem
+        self.on_cleared = on_cleared
+        self._folder_listed = False  # the folder has been listed at least once
         self._served: dict[str, ServedProfile] = {}
         self._index = ProfileIndex([])
         self._seen: dict[Path, str] = {}  # last content hash looked at, valid or not
@@ -150,15 +176,23 @@ class ProfileRegistry:
             )
             self._reject("", [problem], report)
             return report
-        served = dict(self._served)
+        cleared: list[ProfileCleared] = []
         present = {path.stem for path in files}
+        if not self._folder_listed or "" in self._errors:
+            self._folder_listed = True
+            self._errors.pop("", None)
+            cleared.append(ProfileCleared("folder_readable", "", files=frozenset(present)))
+        served = dict(self._served)
         for path in [p for p in self._seen if p not in files]:
             del self._seen[path]
-            if path.stem not in present and path.stem in served:
+            self._errors.pop(path.stem, None)
+            if path.stem in present:
+                continue  # another file of the same partner (a changed suffix) is read below
+            if path.stem in served:
                 del served[path.stem]
                 report.removed.append(path.stem)
                 log.info("partner profile %s removed (file %s deleted)", path.stem, path)
-            self._errors.pop(path.stem, None)
+            cleared.append(ProfileCleared("removed", path.stem, file=str(path)))
 
         candidates: list[tuple[Path, LoadedProfile]] = []
         for path in files:
@@ -196,8 +230,10 @@ class ProfileRegistry:
                 self._reject(loaded.id, [problem], report)
                 continue
             served[loaded.id] = ServedProfile(loaded, version)
-            self._errors.pop(loaded.id, None)
+            if self._errors.pop(loaded.id, None) is not None:
+                report.recovered.append(loaded.id)
             report.reloaded.append(loaded.id)
+            cleared.append(ProfileCleared("loads", loaded.id, version, str(path)))
         present_ids = {path.stem for path in files}
         for partner_id in sorted(report.rejected):
             if partner_id in present_ids and partner_id not in served:
@@ -208,7 +244,18 @@ class ProfileRegistry:
         if report.reloaded or report.removed:
             self._index = ProfileIndex(s.loaded.profile for s in served.values())
             self._served = served
+        # told once the new version serves, so nothing is closed before its fix is live
+        for event in cleared:
+            self._tell_cleared(event)
         return report
+
+    def _tell_cleared(self, event: ProfileCleared) -> None:
+        if self.on_cleared is None:
+            return
+        try:
+            self.on_cleared(event)
+        except Exception:  # a failing hook must not stop the refresh
+            log.exception("profile cleared hook failed for %s", event.partner_id or self.folder)
 
     def _last_recorded(
         self, partner_id: str, served: dict[str, ServedProfile]

@@ -15,7 +15,7 @@ from gateway.store import BlobStore, Database
 
 if TYPE_CHECKING:
     from gateway.odoo.posting import OdooPoster
-    from gateway.profiles import ProfileRegistry
+    from gateway.profiles import ProfileCleared, ProfileRegistry
 
 
 @dataclass
@@ -39,7 +39,12 @@ class Runtime:
         if self._profiles is None:
             from gateway.profiles import ProfileRegistry
 
-            registry = ProfileRegistry(self, actor="gateway", on_problem=self._profile_problem)
+            registry = ProfileRegistry(
+                self,
+                actor="gateway",
+                on_problem=self._profile_problem,
+                on_cleared=self._profile_cleared,
+            )
             registry.refresh()
             self._profiles = registry
         return self._profiles
@@ -61,6 +66,35 @@ class Runtime:
                 detail={"problems": [str(p) for p in problems]},
                 next_action="fix the file (edigw partner validate); the last good version serves",
             )
+
+    def _profile_cleared(self, event: ProfileCleared) -> None:
+        """What made a `profile_invalid` exception is gone: the gateway resolves it itself.
+        A file that loads again closes its partner's (the note names the version now
+        serving); a deleted file closes its partner's too (a person chose to stop serving
+        the partner: nothing is left to fix, and files from it now meet `unknown_partner`);
+        a folder that can be listed again closes the folder's ("?") and, on the first
+        listing, those of partners whose file is gone (deleted while nothing was running)."""
+        from sqlalchemy import select
+
+        from gateway.store.journal import resolve_exception
+        from gateway.store.models import ExceptionRecord, ExceptionStatus
+
+        query = select(ExceptionRecord).where(
+            ExceptionRecord.kind == "profile_invalid",
+            ExceptionRecord.subject_type == "profile",
+            ExceptionRecord.status == ExceptionStatus.OPEN,
+        )
+        if event.reason != "folder_readable":
+            query = query.where(ExceptionRecord.subject_id == event.partner_id)
+        with self.db.session() as session:
+            # row locks: two gateway processes watching one folder resolve it once
+            open_records = session.scalars(
+                query.order_by(ExceptionRecord.id).with_for_update()
+            ).all()
+            for record in open_records:
+                note_text = _cleared_note(event, record.subject_id)
+                if note_text is not None:
+                    resolve_exception(session, record, by="gateway", note_text=note_text)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, *, migrate: bool = True) -> Runtime:
@@ -94,3 +128,18 @@ class Runtime:
         if self._profiles is not None:
             self._profiles.stop()
         self.db.dispose()
+
+
+def _cleared_note(event: ProfileCleared, subject_id: str) -> str | None:
+    """Why `event` resolves the `profile_invalid` exception of `subject_id` (None: it
+    does not)."""
+    if event.reason == "loads" and subject_id == event.partner_id:
+        return f"profile {subject_id} loads again: version {event.version} serves ({event.file})"
+    if event.reason == "removed" and subject_id == event.partner_id:
+        return f"profile file {event.file} was deleted: partner {subject_id} is no longer served"
+    if event.reason == "folder_readable":
+        if subject_id == "?":
+            return "the profiles folder can be read again"
+        if subject_id not in event.files:
+            return f"no profile file of partner {subject_id} any more: it is no longer served"
+    return None
