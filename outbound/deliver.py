@@ -129,7 +129,8 @@ def _send(
 
         config = as2_config(profile)
         assert config is not None
-        result = as2_send(runtime, config, data, name)
+        # linked to the interchange, so its MDN (an async one too) is in its story
+        result = as2_send(runtime, config, data, name, interchange_id=ic.id)
         if not result.ok and result.status != "awaiting_mdn":
             raise DeliveryError(f"AS2 {result.status}: {result.error or 'no detail'}")
         return {"transport": "as2", "message_id": result.message_id, "status": result.status}

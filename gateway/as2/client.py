@@ -83,6 +83,17 @@ def evaluate_mdn(
     return None
 
 
+def mic_matches(mdn: ParsedMdn, mics: dict[str, str]) -> bool | None:
+    """Whether the MIC the MDN returns is the one we computed (None: it returns none)."""
+    if mdn.mic is None:
+        return None
+    try:
+        algorithm = cms.normalise_digest_name(mdn.mic_algorithm or "")
+    except MalformedMessage:
+        return False
+    return mics.get(algorithm) == mdn.mic
+
+
 def send(
     runtime: Runtime,
     config: PartnerAs2Config,
@@ -94,9 +105,13 @@ def send(
     wait_for_async_mdn: bool = False,
     http_client: httpx.Client | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    interchange_id: int | None = None,
 ) -> SendResult:
     """Build, store, POST (with retries) one message to `config.url`, and check the MDN.
-    `payload` may be bytes or an iterable of chunks (a large file is never held whole)."""
+    `payload` may be bytes or an iterable of chunks (a large file is never held whole).
+    `interchange_id`: the stored outbound interchange this message carries; its receipts
+    (the message and the partner's MDN, an async one too) are linked to it, so they are
+    part of its story. Without it (`edigw as2 send`) they stand alone."""
     if not config.url:
         raise As2Error(f"partner {config.partner_id} has no AS2 URL to send to")
     workdir = runtime.settings.var_dir / "as2-spool"
@@ -106,8 +121,9 @@ def send(
     )
     try:
         return _send_built(
-            runtime, config, message, filename, wait_for_async_mdn, http_client, sleep
-        )
+            runtime, config, message, filename, wait_for_async_mdn, http_client, sleep,
+            interchange_id,
+        )  # fmt: skip
     finally:
         message.close()
 
@@ -120,6 +136,7 @@ def _send_built(
     wait_for_async_mdn: bool,
     http_client: httpx.Client | None,
     sleep: Callable[[float], None],
+    interchange_id: int | None,
 ) -> SendResult:
     head = render_headers(message.headers) + b"\r\n"
     blob = runtime.blobs.put_chunks(itertools.chain([head], message.body.chunks()))
@@ -130,6 +147,7 @@ def _send_built(
     )
     with runtime.db.session() as session:
         receipt = TransportReceipt(
+            interchange_id=interchange_id,
             transport=TRANSPORT,
             kind="message",
             direction=Direction.OUTBOUND,
@@ -189,14 +207,20 @@ def _send_built(
     except (ReceiveError, MalformedMessage) as exc:
         result.status = "failed"
         result.error = f"MDN not acceptable (HTTP {response.status_code}): {exc}"
-        _store_mdn(runtime, result, response_headers, response.content, None, config)
+        _store_mdn(
+            runtime, result, response_headers, response.content, None, config,
+            message.mics, interchange_id,
+        )  # fmt: skip
         _finish(runtime, receipt_id, result)
         return result
     result.mdn = mdn
     problem = evaluate_mdn(mdn, message.message_id, message.mics, _mic_due(config))
     result.status = "failed" if problem else "delivered"
     result.error = problem
-    _store_mdn(runtime, result, response_headers, response.content, mdn, config)
+    _store_mdn(
+        runtime, result, response_headers, response.content, mdn, config,
+        message.mics, interchange_id,
+    )  # fmt: skip
     _finish(runtime, receipt_id, result)
     return result
 
@@ -262,11 +286,14 @@ def _store_mdn(
     body: bytes,
     mdn: ParsedMdn | None,
     config: PartnerAs2Config,
+    mics: dict[str, str],
+    interchange_id: int | None,
 ) -> None:
     blob = runtime.blobs.put_chunks([render_headers(headers), b"\r\n", body])
     with runtime.db.session() as session:
         session.add(
             TransportReceipt(
+                interchange_id=interchange_id,
                 transport=TRANSPORT,
                 kind="mdn",
                 direction=Direction.INBOUND,
@@ -281,6 +308,7 @@ def _store_mdn(
                     "verdict": result.status,
                     "error": result.error,
                     "signature_valid": mdn.signature_valid if mdn else None,
+                    "mic_ok": mic_matches(mdn, mics) if mdn else None,
                 },
             )
         )
@@ -422,11 +450,13 @@ def receive_async_mdn(
         row = _message_receipt(session, original)
         if row is None or row.detail.get("partner_id") != config.partner_id:
             return AsyncMdnAnswer(400, f"no message {original} was sent to this partner\n")
-        problem = evaluate_mdn(mdn, original, dict(row.detail.get("mics") or {}), _mic_due(config))
+        mics = dict(row.detail.get("mics") or {})
+        problem = evaluate_mdn(mdn, original, mics, _mic_due(config))
         status = "failed" if problem else "delivered"
         row.detail = {**row.detail, "status": status, "error": problem, "mdn": mdn.as_dict()}
         session.add(
             TransportReceipt(
+                interchange_id=row.interchange_id,  # the interchange the message carried
                 transport=TRANSPORT,
                 kind="mdn",
                 direction=Direction.INBOUND,
@@ -440,6 +470,8 @@ def receive_async_mdn(
                     "partner_id": config.partner_id,
                     "verdict": status,
                     "error": problem,
+                    "signature_valid": mdn.signature_valid,
+                    "mic_ok": mic_matches(mdn, mics),
                     "async": True,
                 },
             )

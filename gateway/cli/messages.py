@@ -153,17 +153,18 @@ def timeline(session: Any, interchange_id: int) -> list[dict[str, Any]]:
         for e in events
     ]
     for receipt in session.scalars(
-        select(TransportReceipt).where(TransportReceipt.interchange_id == interchange_id)
+        select(TransportReceipt)
+        .where(TransportReceipt.interchange_id == interchange_id)
+        .order_by(TransportReceipt.id)
     ):
         entries.append(
             {
                 "at": receipt.created_at,
                 "actor": f"transport:{receipt.transport}",
                 "what": f"receipt:{receipt.kind}",
-                "detail": {"disposition": receipt.disposition, "mic": receipt.mic,
-                           "message_id": receipt.message_id, "signed": receipt.signed},
+                "detail": receipt_detail(receipt),
             }
-        )  # fmt: skip
+        )
     for ack in session.scalars(
         select(Acknowledgement).where(
             (Acknowledgement.acked_interchange_id == interchange_id)
@@ -198,6 +199,35 @@ def timeline(session: Any, interchange_id: int) -> list[dict[str, Any]]:
     return entries
 
 
+def receipt_detail(receipt: TransportReceipt) -> dict[str, Any]:
+    """What a transport receipt proves, for the timeline. An AS2 message we sent: its
+    Message-ID and where it stands; the partner's MDN for it: the disposition, whether it
+    was signed (and the signature checked out), whether its MIC is the one we computed,
+    and our verdict. Other receipts (SFTP uploads): the reference and the MIC."""
+    detail = receipt.detail or {}
+    if receipt.transport == "as2" and receipt.kind == "message":
+        return {
+            "message_id": receipt.message_id,
+            "status": detail.get("status"),
+            "attempts": detail.get("attempts"),
+            "mdn_mode": detail.get("mdn_mode"),
+            "error": detail.get("error"),
+        }
+    if receipt.transport == "as2" and receipt.kind == "mdn":
+        return {
+            "message_id": receipt.message_id,
+            "disposition": receipt.disposition,
+            "signed": receipt.signed,
+            "signature_valid": detail.get("signature_valid"),
+            "mic_ok": detail.get("mic_ok"),
+            "verdict": detail.get("verdict"),
+            "error": detail.get("error"),
+            "async": detail.get("async"),
+        }
+    return {"disposition": receipt.disposition, "mic": receipt.mic,
+            "message_id": receipt.message_id, "signed": receipt.signed}  # fmt: skip
+
+
 @messages.command()
 @click.argument("interchange_id", type=int)
 @click.option("--json", "as_json", is_flag=True)
@@ -226,6 +256,9 @@ def show(interchange_id: int, as_json: bool) -> None:
             + (f" replay of {doc['replay_of']}" if doc["replay_of"] else "")
         )
     for entry in entries:
+        if entry["what"] == "receipt:mdn" and entry["actor"] == "transport:as2":
+            click.echo(f"  {_mdn_line(entry['detail'])}")
+    for entry in entries:
         detail = {k: v for k, v in (entry.get("detail") or {}).items() if v not in (None, "")}
         doc = f" doc {entry['document']}" if entry.get("document") else ""
         change = f" {entry['from']}->{entry['to']}" if entry.get("from") else ""
@@ -233,6 +266,24 @@ def show(interchange_id: int, as_json: bool) -> None:
             f"  {_time(entry['at'])}  {entry['actor']:18} {entry['what']}{doc}{change}"
             + (f"  {json.dumps(detail, default=str)}" if detail else "")
         )
+
+
+def _mdn_line(detail: dict[str, Any]) -> str:
+    """One line on a received MDN: disposition, signature, MIC, our verdict."""
+    signed = "unsigned"
+    if detail.get("signed"):
+        valid = detail.get("signature_valid")
+        checked = "not checked" if valid is None else ("ok" if valid else "NOT valid")
+        signed = f"signed, signature {checked}"
+    mic_ok = detail.get("mic_ok")
+    mic = "no MIC" if mic_ok is None else ("MIC ok" if mic_ok else "MIC MISMATCH")
+    kind = "async MDN" if detail.get("async") else "MDN"
+    verdict = detail.get("verdict") or "?"
+    error = f" ({detail['error']})" if detail.get("error") else ""
+    return (
+        f"{kind} for {detail.get('message_id')}: {detail.get('disposition') or 'unreadable'}; "
+        f"{signed}; {mic} -> {verdict}{error}"
+    )
 
 
 @messages.command()
