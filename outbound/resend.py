@@ -7,7 +7,8 @@ numbers, over the partner's *current* outbound transport, through the same `deli
 pipeline runs, here and now, with a fresh retry budget. The request is an event of its own;
 when the file is delivered, the interchange's open `send_failed` exception is resolved. A file
 the partner already has is only sent again on request (`again`) and never once it was
-acknowledged."""
+acknowledged. Resolving the `send_failed` exception (`edigw exceptions resolve`) calls this
+too (inbound/followups.py); it never goes the other way, so the two cannot loop."""
 
 from __future__ import annotations
 
@@ -45,9 +46,18 @@ class ResendResult:
         return self.status == InterchangeStatus.SENT
 
 
-def resend(runtime: Runtime, interchange_id: int, *, by: str, again: bool = False) -> ResendResult:
+def resend(
+    runtime: Runtime,
+    interchange_id: int,
+    *,
+    by: str,
+    again: bool = False,
+    note_text: str | None = None,
+) -> ResendResult:
     """Deliver outbound interchange `interchange_id` now; `again` also sends one that was
-    delivered but not acknowledged (the partner says it never arrived)."""
+    delivered but not acknowledged (the partner says it never arrived). On delivery the
+    open `send_failed` exceptions are resolved, with `note_text` when given (an operator
+    resolving the exception, inbound/followups.py) and a note naming the resend otherwise."""
     transport = _request(runtime, interchange_id, by=by, again=again)
     deliver(runtime, interchange_id, claimed=True)  # the pipeline's own delivery job, here
     with runtime.db.session() as session:
@@ -69,7 +79,7 @@ def resend(runtime: Runtime, interchange_id: int, *, by: str, again: bool = Fals
                 session,
                 record,
                 by=by,
-                note_text=f"delivered again over {transport} (edigw messages resend)",
+                note_text=note_text or f"delivered again over {transport} (edigw messages resend)",
             )
             result.resolved.append(record.id)
     return result

@@ -82,13 +82,28 @@ def show(exception_id: int) -> None:
 @click.argument("exception_id", type=int)
 @click.option("--note", required=True, help="what was decided, e.g. 'detention approved'")
 @click.option("--by", default=None, help="who resolves it (default: the OS user)")
-def resolve(exception_id: int, note: str, by: str | None) -> None:
-    """Resolve an exception with a note, then run its follow-up (e.g. post a held bill)."""
+@click.option(
+    "--no-action",
+    "no_action",
+    is_flag=True,
+    help="only close it: do not post the held bill (invoice_mismatch) or send the file "
+    "again (send_failed)",
+)
+def resolve(exception_id: int, note: str, by: str | None, no_action: bool) -> None:
+    """Resolve an exception with a note after running its follow-up: an invoice_mismatch
+    posts the held bill, a send_failed sends the stored file again now. If the follow-up
+    fails, the exception stays open and the command says why."""
     from inbound.followups import ResolveError, resolve
 
     runtime = open_runtime()
     try:
-        outcome = resolve(runtime, exception_id, by=by or getpass.getuser(), note_text=note)
+        outcome = resolve(
+            runtime,
+            exception_id,
+            by=by or getpass.getuser(),
+            note_text=note,
+            action=not no_action,
+        )
     except ResolveError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
