@@ -80,6 +80,10 @@ def _interpret(
     ic.standard = report.standard
     if not report.interchanges:
         return _refuse(session, ic, "no_interchange", "no interchange found in the file")
+    if len(report.interchanges) > 1:
+        cuts = engine.interchange_cuts(data)
+        if cuts:
+            return _split(runtime, session, ic, data, cuts, report, follow_up)
     first = report.interchanges[0]
     _record_envelope(ic, report, first)
     profile = _resolve(runtime, session, ic, first)
@@ -133,6 +137,58 @@ def _interpret(
     )
     transition(session, ic, final, actor=ACTOR)
     metrics.INTERCHANGES.labels("in", profile.id, final).inc()
+    return ic.status
+
+
+def _split(
+    runtime: Runtime,
+    session: Session,
+    ic: Interchange,
+    data: bytes,
+    cuts: list[int],
+    report: AnalysisReport,
+    follow_up: FollowUp,
+) -> str:
+    """A file holding several interchanges becomes one row per interchange, each taken
+    through the stages on its own: its own partner, duplicate check by its own control
+    number, and acknowledgement. (Judged as one, a resent file whose first interchange was
+    seen before would hide the new ones behind it.)"""
+    numbers = [i.control_number for i in report.interchanges]
+    ic.meta = {**ic.meta, "control_numbers": numbers}
+    children = []
+    for piece, (start, end) in enumerate(zip([0, *cuts], [*cuts, len(data)], strict=True), 1):
+        blob = runtime.blobs.put_bytes(data[start:end])
+        child = Interchange(
+            direction=Direction.INBOUND,
+            partner_id=ic.partner_id,
+            transport=ic.transport,
+            transport_ref=ic.transport_ref,
+            sha256=blob.key,
+            size=blob.size,
+            blob_key=blob.key,
+            status=InterchangeStatus.RECEIVED,
+            meta={"split_from": ic.id, "piece": piece, "bytes": [start, end]},
+        )
+        session.add(child)
+        children.append(child)
+    session.flush()
+    for child in children:
+        note(
+            session,
+            actor=ACTOR,
+            kind="received",
+            interchange_id=child.id,
+            detail={"split_from": ic.id, "piece": child.meta["piece"], "size": child.size},
+        )
+        follow_up.append(("inbound.process_interchange", (child.id,), {}))
+    ic.meta = {**ic.meta, "split_into": [c.id for c in children]}
+    transition(
+        session,
+        ic,
+        InterchangeStatus.SPLIT,
+        actor=ACTOR,
+        detail={"interchanges": [c.id for c in children], "control_numbers": numbers},
+    )
     return ic.status
 
 

@@ -43,3 +43,34 @@ def acknowledge(data: bytes, **options: Any) -> bytes:
     engine = importlib.import_module(f"translators.{standard}")
     acknowledgement: bytes = engine.acknowledge(data, **options)
     return acknowledgement
+
+
+def interchange_cuts(data: bytes) -> list[int]:
+    """Where to cut `data` so that each piece holds one interchange: the byte offsets at
+    which the second, third... interchange begins (at its UNA when it has one). The pieces
+    together are the input byte for byte; whatever lies between two interchanges goes with
+    the later one. Empty for a single interchange, and when any interchange has no envelope
+    (a bare ST..SE or UNH..UNT cannot stand on its own)."""
+    standard = sniff(data)
+    starts: list[int] = []
+    if standard == "x12":
+        from translators.x12 import parse
+
+        for interchange in parse(data):
+            if not interchange.header.enveloped:
+                return []
+            starts.append(interchange.header.offset)
+    else:
+        from translators.edifact.envelope import EnvelopeReader, InterchangeHeader
+
+        for event in EnvelopeReader(data).events():
+            if isinstance(event, InterchangeHeader):
+                if not event.enveloped:
+                    return []
+                start = event.byte_offset
+                if event.una is not None:
+                    una = data.rfind(b"UNA", starts[-1] if starts else 0, start)
+                    start = una if una >= 0 else start
+                starts.append(start)
+    cuts = starts[1:]
+    return cuts if all(a < b for a, b in zip([0, *cuts], cuts, strict=False)) else []

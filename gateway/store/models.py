@@ -68,6 +68,7 @@ class InterchangeStatus(enum.StrEnum):
     UNKNOWN_PARTNER = "unknown_partner"
     FAILED = "failed"
     REPLAYED_AS = "replayed"  # taken in again as a new interchange (see meta.replay_of)
+    SPLIT = "split"  # a file of several interchanges, cut into one row each (meta.split_into)
     # outbound
     RENDERED = "rendered"
     SENT = "sent"
