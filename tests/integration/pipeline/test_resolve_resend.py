@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
@@ -24,15 +25,30 @@ from gateway.cli import main as cli
 from gateway.runtime import Runtime
 from gateway.store import Event, ExceptionRecord, Interchange
 from outbound.deliver import deliver
+from tests.integration.pipeline.harness import example_profile
 from tests.integration.pipeline.test_resend_release import (
     STATUS,
     _block_mailbox,
     _run_out_of_retries,
     _runtime,
-    env,  # noqa: F401 (the fixture)
 )
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """The `edigw` environment: SQLite store and blobs under tmp_path, retail-co's profile
+    with its hosted mailbox as the outbound transport."""
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    profile = example_profile("retail-co")
+    (profiles / "retail-co.yaml").write_text(yaml.safe_dump(profile, sort_keys=False))
+    return {
+        "EDIGW_VAR_DIR": str(tmp_path / "var"),
+        "EDIGW_PROFILES_DIR": str(profiles),
+        "EDIGW_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'edigw.sqlite3'}",
+    }
 
 
 def _failed_delivery(tmp_path: Path, env: dict[str, str]) -> tuple[CliRunner, Path, int, int]:
