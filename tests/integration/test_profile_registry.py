@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from gateway.profiles import ProfileRegistry
+from gateway.profiles import ProfileCleared, ProfileRegistry
 from gateway.runtime import Runtime
 from gateway.settings import load_settings
 from gateway.store.models import Event, ProfileVersion
@@ -301,3 +301,38 @@ def test_partner_show_prints_the_served_profile_and_its_history(
     assert "status: 'live' is not allowed" in broken.output
     missing = runner.invoke(main, ["partner", "show", "nobody"])
     assert missing.exit_code == 1 and "no partner profile 'nobody'" in missing.output
+
+
+def test_on_cleared_is_told_what_loads_again_what_is_deleted_and_the_folder(
+    registry: ProfileRegistry, folder: Path
+) -> None:
+    told: list[ProfileCleared] = []
+    registry.on_cleared = told.append
+    registry.refresh()
+    assert [(e.reason, e.partner_id, e.version) for e in told] == [
+        ("folder_readable", "", None),
+        *[("loads", pid, 1) for pid in EXAMPLE_IDS],
+    ]
+    assert told[0].files == frozenset(EXAMPLE_IDS)
+    told.clear()
+    assert not registry.refresh().changed and told == []  # nothing changed, nothing told
+    edit(folder, "acme-ltl", "status: active", "status: live")
+    report = registry.refresh()
+    assert told == [] and report.recovered == []
+    edit(folder, "acme-ltl", "status: live", "status: active")
+    report = registry.refresh()
+    assert report.recovered == ["acme-ltl"]
+    assert told == [ProfileCleared("loads", "acme-ltl", 1, str(folder / "acme-ltl.yaml"))]
+    told.clear()
+    (folder / "retail-co.yaml").unlink()
+    registry.refresh()
+    assert told == [ProfileCleared("removed", "retail-co", file=str(folder / "retail-co.yaml"))]
+    told.clear()
+    aside = folder.with_name("aside")
+    folder.rename(aside)
+    registry.refresh()
+    assert told == [] and registry.last_error("") is not None
+    aside.rename(folder)
+    registry.refresh()
+    assert [(e.reason, e.partner_id) for e in told] == [("folder_readable", "")]
+    assert registry.last_error("") is None

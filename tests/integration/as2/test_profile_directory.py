@@ -19,6 +19,7 @@ from gateway.profiles import ProfileRegistry
 from gateway.runtime import Runtime
 from gateway.settings import load_settings
 from gateway.store import Interchange
+from gateway.store.models import TransportReceipt
 from gateway.web import create_app
 from tests.integration.as2.conftest import serve
 from tests.integration.as2.pki import Identity
@@ -137,6 +138,12 @@ def test_keys_copied_in_after_start_are_picked_up_without_a_restart(
             assert refused.status == "failed", refused
             again = send(sender, config, PAYLOAD, "status.edi")
             assert again.status == "failed", again
+        with runtime.db.session() as session:
+            answers = session.scalars(
+                select(TransportReceipt.detail).order_by(TransportReceipt.id)
+            ).all()
+            assert [a["modifier"] for a in answers] == ["unknown-trading-partner"] * 2
+            assert session.scalars(select(Interchange)).all() == []
         directory: ProfileAs2Directory = app.state.as2_directory
         # loud: the reason is kept and logged, once for the same reason
         assert str(paths["their-cert"]) in directory.problems["acme-ltl"]
