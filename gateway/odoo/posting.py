@@ -1474,8 +1474,8 @@ def _status_label(status: ShipmentStatus) -> str:
 
 
 def _event_core(event: StatusEvent) -> str:
-    """What happened: milestone, UTC time, place, the partner's own codes, reason, signer.
-    The same event sent again (in another interchange) has the same core."""
+    """What happened: milestone, UTC time, place, the partner's own codes, reason, signer,
+    remarks. The same event sent again (in another interchange) has the same core."""
     label = _MILESTONE_LABEL.get(event.milestone, str(event.milestone))
     if event.kind == EventKind.APPOINTMENT:
         label = f"Appointment: {label.lower()}"
@@ -1503,6 +1503,12 @@ def _event_core(event: StatusEvent) -> str:
         parts.append(event.reason)
     if event.pod_name:
         parts.append(f"signed by {event.pod_name}")
+    # the carrier's own words (a K1 / FTX remark), less the one that named the signer
+    remarks = [
+        r for r in event.remarks if not (event.pod_name and event.pod_name.upper() in r.upper())
+    ]
+    if remarks:
+        parts.append("remarks: " + "; ".join(remarks))
     return " - ".join(parts)
 
 

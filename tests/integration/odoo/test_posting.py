@@ -745,3 +745,21 @@ def test_a_bill_of_ours_whose_reference_was_edited_is_never_billed_twice(
         r["ref"] for r in admin.execute_kw("account.move", "search_read", [[]], {"fields": ["ref"]})
     )
     assert refs == ["E-1 (checked)", "E-2"]
+
+
+def test_a_status_note_carries_the_carriers_remarks_and_signer_once(
+    poster: OdooPoster, admin: odoorpc.ODOO, acme_rules: OdooRules
+) -> None:
+    status = status_214(milestones=(Milestone.DELIVERED,))
+    delivered = status.events[0].model_copy(
+        update={"pod_name": "J MARTINEZ", "remarks": ["LEFT AT DOCK 4", "SIGNED BY J MARTINEZ"]}
+    )
+    status = status.model_copy(update={"events": [delivered]})
+    poster.post_status(status, acme_rules)
+    (body,) = [
+        str(m["body"])
+        for m in messages(admin, picking(admin, "WH/OUT/00042")["id"])
+        if "Delivered" in str(m["body"])
+    ]
+    assert "signed by J MARTINEZ - remarks: LEFT AT DOCK 4" in body
+    assert "SIGNED BY" not in body
