@@ -45,9 +45,14 @@ def _settings() -> Settings:
 
 @contextmanager
 def _odoo_url(settings: Settings) -> Iterator[tuple[str, str]]:
-    """(url, description): the configured Odoo, or the bundled emulator for the duration."""
+    """(url, description): the configured Odoo; else the emulator a running `edigw serve`
+    answers on; else the bundled emulator, started for the duration on the same file."""
     if settings.odoo_url:
         yield settings.odoo_url, settings.odoo_url
+        return
+    running = f"http://127.0.0.1:{settings.emulator_port}"
+    if _is_emulator(running):
+        yield running, f"the emulator of the running gateway ({running})"
         return
     from gateway.odoo.emulator import serve
 
@@ -58,6 +63,18 @@ def _odoo_url(settings: Settings) -> Iterator[tuple[str, str]]:
         yield handle.url, f"bundled emulator ({path})"
     finally:
         handle.stop()
+
+
+def _is_emulator(url: str) -> bool:
+    """Whether our emulator answers at `url` (not just anything, such as a real Odoo)."""
+    import httpx
+
+    call = {"jsonrpc": "2.0", "method": "call", "params": {}, "id": 1}
+    try:
+        answer = httpx.post(f"{url}/_emulator/stats", json=call, timeout=2)
+        return answer.status_code == 200 and "object_calls" in (answer.json().get("result") or {})
+    except (httpx.HTTPError, ValueError, AttributeError):
+        return False
 
 
 def _client(settings: Settings, url: str) -> Any:

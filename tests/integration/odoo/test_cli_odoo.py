@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -48,9 +49,19 @@ INVOICE_210 = (
 )
 
 
-def edigw(tmp_path: Path, *args: str, url: str | None, password: str = "edigw") -> tuple[int, Any]:
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def edigw(
+    tmp_path: Path, *args: str, url: str | None, password: str = "edigw", emulator_port: int = 0
+) -> tuple[int, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EDIGW_")}
     env["EDIGW_VAR_DIR"] = str(tmp_path / "var")
+    # where a running gateway's emulator would answer: a free port unless a test says
+    env["EDIGW_EMULATOR_PORT"] = str(emulator_port or _free_port())
     env["EDIGW_ODOO_PASSWORD"] = password
     if url:
         env["EDIGW_ODOO_URL"] = url
@@ -78,6 +89,15 @@ def test_ping_the_bundled_emulator_when_no_url_is_set(tmp_path: Path) -> None:
     assert code == 0, report
     assert report["odoo"].startswith("bundled emulator")
     assert (tmp_path / "var" / "odoo-emulator.sqlite3").exists()
+
+
+def test_ping_the_running_gateways_emulator(tmp_path: Path, emulator: EmulatorHandle) -> None:
+    code, report = edigw(tmp_path, "ping", url=None, emulator_port=emulator.port)
+    assert code == 0, report
+    assert (
+        report["odoo"] == f"the emulator of the running gateway (http://127.0.0.1:{emulator.port})"
+    )
+    assert not (tmp_path / "var" / "odoo-emulator.sqlite3").exists()  # none started
 
 
 def test_ping_with_a_wrong_password_fails_clearly(tmp_path: Path, emulator: EmulatorHandle) -> None:
