@@ -3,11 +3,13 @@ the in-process pipeline) sends a 214 to Retail Co over AS2; Retail Co's side is 
 gateway on loopback with its own store. The message receipt and the partner's MDN (signed,
 sync, or async: posted back to our own HTTP endpoint later) carry the outbound interchange's
 id, and `edigw messages show ID` lists the MDN with its disposition, signature and MIC. An
-MDN that refuses the file is in the story too. `send` without an interchange (`edigw as2
+MDN that refuses the file is in the story too, beside the MDN of the resend that follows.
+`send` without an interchange (`edigw as2
 send`) still works and links nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +28,7 @@ from gateway.store import Interchange
 from gateway.store.models import TransportReceipt
 from gateway.web import create_app
 from outbound.deliver import submit
+from outbound.resend import resend
 from tests.integration.as2.conftest import LiveGateway, serve, start_gateway
 from tests.integration.as2.pki import Identity, make_identity
 from tests.integration.pipeline.harness import Gateway, example_profile, gateway
@@ -65,7 +68,7 @@ def _as2_profile(ours: Identity, theirs: Identity, url: str, mdn: dict[str, Any]
 @contextmanager
 def _peers(
     tmp_path: Path, pg_url: str, mdn: dict[str, Any], trusted: Identity | None = None
-) -> Iterator[tuple[Gateway, LiveGateway, str]]:
+) -> Iterator[tuple[Gateway, LiveGateway, Identity]]:
     """Our gateway (with its HTTP face, for async MDNs) and Retail Co's, which trusts
     `trusted`'s certificate as ours (ours by default)."""
     ours = make_identity("northwind", tmp_path)
@@ -91,7 +94,7 @@ def _peers(
                         require_encrypted=True,
                     )
                 )
-                yield gw, partner, url
+                yield gw, partner, ours
             finally:
                 server.should_exit = True
                 thread.join(timeout=10)
@@ -194,7 +197,7 @@ def test_an_mdn_refusing_the_file_is_in_its_story(tmp_path: Path, fresh_pg_url: 
     so in a signed MDN; delivery fails and will be retried, and the story shows why."""
     stranger = make_identity("stranger", tmp_path)
     with _peers(tmp_path, fresh_pg_url, {"mode": "sync", "signed": True}, stranger) as peers:
-        gw, partner, _ = peers
+        gw, partner, ours = peers
         ic_id = _send_status(gw)
         assert gw.interchange(ic_id).status == "send_failed"
         message, mdn = _receipts(gw)
@@ -206,3 +209,17 @@ def test_an_mdn_refusing_the_file_is_in_its_story(tmp_path: Path, fresh_pg_url: 
         text = _show(gw, ic_id)
         (line,) = [x for x in text.splitlines() if x.strip().startswith("MDN for")]
         assert "-> failed (partner reports:" in line
+
+        # Retail Co fixes its side; the operator sends the stored file again now: a new
+        # message, its MDN in the same story beside the refusal
+        (config,) = partner.directory.all()
+        partner.directory.add(
+            dataclasses.replace(config, partner_certificates=[ours.pair.certificate])
+        )
+        assert resend(gw.runtime, ic_id, by="ops").delivered
+        lines = [x.strip() for x in _show(gw, ic_id).splitlines() if "MDN for" in x]
+        assert len(lines) == 2
+        assert "-> failed" in lines[0] and lines[1].endswith("MIC ok -> delivered")
+        second = [r for r in _receipts(gw) if r.kind == "message"][-1]
+        assert second.message_id != message.message_id and second.interchange_id == ic_id
+        assert second.message_id in lines[1]
