@@ -4,8 +4,7 @@ gateway on loopback with its own store. The message receipt and the partner's MD
 sync, or async: posted back to our own HTTP endpoint later) carry the outbound interchange's
 id, and `edigw messages show ID` lists the MDN with its disposition, signature and MIC. An
 MDN that refuses the file is in the story too, beside the MDN of the resend that follows.
-`send` without an interchange (`edigw as2
-send`) still works and links nothing."""
+`send` without an interchange (`edigw as2 send`) still works and links nothing."""
 
 from __future__ import annotations
 
