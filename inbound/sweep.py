@@ -16,7 +16,7 @@ from gateway.jobs import job
 from gateway.runtime import Runtime
 from gateway.store import Document, DocumentState, Interchange
 from gateway.store.models import Direction, InterchangeStatus
-from outbound import sla
+from outbound import deliver, sla
 
 
 @job("pipeline.sweep", queue="acks")
@@ -69,5 +69,11 @@ def sweep(runtime: Runtime, now_iso: str | None = None) -> dict[str, int]:
     # AS2 upkeep: async MDNs we owe partners whose delivery failed, and async MDNs we are
     # owed that are now overdue
     counts["mdns_resent"] = as2_receive.resend_pending_mdns(runtime)
-    counts["mdns_overdue"] = len(as2_client.mark_overdue(runtime, now=now))
+    overdue = as2_client.mark_overdue(runtime, now=now)
+    for late in overdue:
+        if late.interchange_id is not None:
+            deliver.mdn_outcome(
+                runtime, late.interchange_id, late.message_id, "no MDN by its due time"
+            )
+    counts["mdns_overdue"] = len(overdue)
     return counts

@@ -188,6 +188,50 @@ def deliver(runtime: Runtime, interchange_id: int, *, claimed: bool = False) -> 
         return ic.status
 
 
+def mdn_outcome(runtime: Runtime, interchange_id: int, message_id: str, problem: str | None) -> str:
+    """What an async MDN (or its absence past the due time) says of a file we sent: a
+    refusal or a missing MDN turns the interchange `failed` with a `send_failed` exception
+    (resolving it, or `edigw messages resend`, sends the file again). Only the latest
+    attempt counts: an MDN for an earlier message of a file sent again changes nothing."""
+    with runtime.db.session() as session:
+        ic = session.scalars(
+            select(Interchange)
+            .where(Interchange.id == interchange_id)
+            .with_for_update(key_share=True)
+        ).one_or_none()
+        if ic is None or ic.direction != Direction.OUTBOUND:
+            return "missing"
+        if problem is None or ic.status != InterchangeStatus.SENT:
+            return ic.status
+        if ic.meta.get("message_id") != message_id:
+            return ic.status
+        error = f"AS2 message {message_id}: {problem}"
+        ic.meta = {**ic.meta, "last_error": error}
+        transition(
+            session,
+            ic,
+            InterchangeStatus.FAILED,
+            actor=ACTOR,
+            kind="send_failed",
+            detail={"error": error, "message_id": message_id},
+        )
+        open_exception(
+            session,
+            kind="send_failed",
+            subject_type="interchange",
+            subject_id=ic.id,
+            partner_id=ic.partner_id,
+            interchange_id=ic.id,
+            message=f"the partner did not confirm delivery: {problem}",
+            detail={"message_id": message_id},
+            next_action=(
+                "check with the partner or fix the cause, then send it again with "
+                f"`edigw messages resend {ic.id}` (or resolve this exception)"
+            ),
+        )
+        return ic.status
+
+
 def _delivered(
     session: Session,
     ic: Interchange,
@@ -202,6 +246,8 @@ def _delivered(
         within = profile.acknowledgements.expect_within
         ic.ack_due_at = now + within if within else None
     ic.meta = {k: v for k, v in ic.meta.items() if k != "next_attempt_at"}
+    if receipt.get("message_id"):
+        ic.meta = {**ic.meta, "message_id": receipt["message_id"]}  # whose MDN counts
     transition(
         session,
         ic,

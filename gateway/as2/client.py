@@ -367,7 +367,18 @@ def result_of(runtime: Runtime, message_id: str) -> SendResult | None:
         )
 
 
-def mark_overdue(runtime: Runtime, *, now: datetime | None = None) -> list[str]:
+# how far back the sweep looks for messages still awaiting an async MDN: one due longer ago
+# than this was marked overdue by an earlier sweep already
+MDN_LOOKBACK = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class OverdueMdn:
+    message_id: str
+    interchange_id: int | None  # the interchange the message carried, if any
+
+
+def mark_overdue(runtime: Runtime, *, now: datetime | None = None) -> list[OverdueMdn]:
     """For a periodic sweep: messages whose async MDN missed its due time -> mdn_overdue."""
     now = now or datetime.now(UTC)
     overdue = []
@@ -377,6 +388,7 @@ def mark_overdue(runtime: Runtime, *, now: datetime | None = None) -> list[str]:
                 TransportReceipt.transport == TRANSPORT,
                 TransportReceipt.kind == "message",
                 TransportReceipt.direction == Direction.OUTBOUND,
+                TransportReceipt.created_at >= now - MDN_LOOKBACK,
             )
         ).all()
         for row in rows:
@@ -387,7 +399,7 @@ def mark_overdue(runtime: Runtime, *, now: datetime | None = None) -> list[str]:
                 and datetime.fromisoformat(due) <= now
             ):
                 row.detail = {**row.detail, "status": "mdn_overdue", "error": f"no MDN by {due}"}
-                overdue.append(str(row.message_id))
+                overdue.append(OverdueMdn(str(row.message_id), row.interchange_id))
     for _ in overdue:
         metrics.SENT.labels(result="mdn_overdue").inc()
     return overdue
@@ -420,6 +432,10 @@ def wait_for_mdn(
 class AsyncMdnAnswer:
     status_code: int
     text: str
+    # when the MDN answered a message that carried one of our interchanges
+    interchange_id: int | None = None
+    message_id: str | None = None
+    problem: str | None = None  # why it does not prove delivery; None when it does
 
 
 def receive_async_mdn(
@@ -476,5 +492,8 @@ def receive_async_mdn(
                 },
             )
         )
+        interchange_id = row.interchange_id
     metrics.SENT.labels(result=status).inc()
-    return AsyncMdnAnswer(200, f"MDN for {original} recorded: {status}\n")
+    return AsyncMdnAnswer(
+        200, f"MDN for {original} recorded: {status}\n", interchange_id, original, problem
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from gateway.as2 import metrics
-from gateway.as2.client import receive_async_mdn
+from gateway.as2.client import AsyncMdnAnswer, receive_async_mdn
 from gateway.as2.config import As2Directory, StaticDirectory
 from gateway.as2.mdn import is_mdn
 from gateway.as2.mime import Entity, Span, headers_from_mapping
@@ -52,15 +53,21 @@ def _directory(request: Request, fixed: As2Directory | None) -> As2Directory:
     return state.as2_directory  # type: ignore[no-any-return]
 
 
+MdnListener = Callable[[Runtime, AsyncMdnAnswer], None]
+
+
 def router(
     directory: As2Directory | None = None,
     *,
+    on_async_mdn: MdnListener | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY,
     async_mdn_attempts: int = 4,
     async_mdn_backoff_seconds: float = 1.0,
 ) -> APIRouter:
     """The AS2 routes. `directory` finds partners; when None, `app.state.as2_directory`, and
-    when that is not set either, the partner profiles of `app.state.runtime`."""
+    when that is not set either, the partner profiles of `app.state.runtime`.
+    `on_async_mdn` hears of every recorded async MDN answering one of our interchanges (the
+    outbound pipeline turns a refusal into an exception)."""
     api = APIRouter()
 
     async def _spool(request: Request, workdir: Path) -> tuple[Any, int, bool]:
@@ -100,6 +107,7 @@ def router(
                 result = await run_in_threadpool(
                     receive_async_mdn, runtime, directory_, headers, span
                 )
+                await _tell(runtime, result)
                 return Response(result.text, status_code=result.status_code)
             try:
                 outcome = await run_in_threadpool(
@@ -134,7 +142,17 @@ def router(
             result = await run_in_threadpool(
                 receive_async_mdn, runtime, _directory(request, directory), headers, span
             )
+        await _tell(runtime, result)
         return Response(result.text, status_code=result.status_code)
+
+    async def _tell(runtime: Runtime, result: AsyncMdnAnswer) -> None:
+        """Hand a recorded async MDN to whoever follows the message's interchange."""
+        if on_async_mdn is None or result.interchange_id is None:
+            return
+        try:
+            await run_in_threadpool(on_async_mdn, runtime, result)
+        except Exception:  # the MDN is stored either way; the sweep's checks still apply
+            log.exception("async MDN for interchange %s: follow-up failed", result.interchange_id)
 
     def _respond(
         runtime: Runtime, outcome: ReceiveOutcome, background: BackgroundTasks

@@ -11,9 +11,17 @@ from sqlalchemy import text
 
 from gateway import __version__, metrics
 from gateway.as2 import http as as2_http
+from gateway.as2.client import AsyncMdnAnswer
 from gateway.as2.metrics import watch_certificates
 from gateway.partners import ProfileAs2Directory
 from gateway.runtime import Runtime
+
+
+def _async_mdn(runtime: Runtime, answer: AsyncMdnAnswer) -> None:
+    from outbound.deliver import mdn_outcome
+
+    if answer.interchange_id is not None and answer.message_id:
+        mdn_outcome(runtime, answer.interchange_id, answer.message_id, answer.problem)
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -24,7 +32,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     directory = ProfileAs2Directory(runtime.profiles)
     app.state.as2_directory = directory
     watch_certificates(directory.all)
-    app.include_router(as2_http.router())
+    app.include_router(as2_http.router(on_async_mdn=_async_mdn))
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:

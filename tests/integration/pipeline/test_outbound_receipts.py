@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -222,3 +224,56 @@ def test_an_mdn_refusing_the_file_is_in_its_story(tmp_path: Path, fresh_pg_url: 
         second = [r for r in _receipts(gw) if r.kind == "message"][-1]
         assert second.message_id != message.message_id and second.interchange_id == ic_id
         assert second.message_id in lines[1]
+
+
+def _open_send_failed(gw: Gateway, ic_id: int) -> list[str]:
+    return [
+        e.message
+        for e in gw.exceptions("send_failed")
+        if e.subject_id == str(ic_id) and e.status == "open"
+    ]
+
+
+def test_an_async_mdn_refusing_the_file_fails_its_interchange(
+    tmp_path: Path, fresh_pg_url: str
+) -> None:
+    """Sent with an async MDN request, the file counts as sent at first; Retail Co, which
+    cannot verify our signature, posts back a refusal: the interchange turns failed with a
+    send_failed exception (resolving it sends the file again)."""
+    stranger = make_identity("stranger", tmp_path)
+    with _peers(tmp_path, fresh_pg_url, {"mode": "async", "signed": True}, stranger) as peers:
+        gw = peers[0]
+        ic_id = _send_status(gw)
+        (message,) = [r for r in _receipts(gw) if r.kind == "message"]
+        assert message.message_id is not None
+        assert wait_for_mdn(gw.runtime, message.message_id).status == "failed"
+        # the MDN is recorded first, then handed to the outbound pipeline
+        deadline = time.monotonic() + 10
+        while gw.interchange(ic_id).status != "failed" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert gw.interchange(ic_id).status == "failed"
+        (why,) = _open_send_failed(gw, ic_id)
+        assert why.startswith("the partner did not confirm delivery: partner reports:")
+
+
+def test_an_async_mdn_that_never_comes_fails_its_interchange_at_the_sweep(
+    tmp_path: Path, fresh_pg_url: str
+) -> None:
+    with _peers(tmp_path, fresh_pg_url, {"mode": "async", "signed": True}) as (gw, _, _):
+        # we ask for the MDN at an address where nobody listens: it never arrives
+        profile = yaml.safe_load((gw.profiles_dir / "retail-co.yaml").read_text())
+        profile["transports"]["as2"]["mdn"]["async_url"] = "http://127.0.0.1:9/as2/mdn"
+        gw.write_profile(profile)
+        ic_id = _send_status(gw)
+        assert gw.interchange(ic_id).status == "sent"
+        assert _open_send_failed(gw, ic_id) == []
+        with gw.runtime.db.session() as s:  # the MDN's due time passes
+            (message,) = s.scalars(
+                select(TransportReceipt).where(TransportReceipt.kind == "message")
+            ).all()
+            message.detail = {**message.detail, "mdn_due_at": "2026-01-01T00:00:00+00:00"}
+        assert gw.sweep()["mdns_overdue"] == 1
+        assert gw.interchange(ic_id).status == "failed"
+        (why,) = _open_send_failed(gw, ic_id)
+        assert "no MDN by its due time" in why
+        assert gw.sweep()["mdns_overdue"] == 0  # once
