@@ -15,6 +15,7 @@ from gateway.store import BlobStore, Database
 
 if TYPE_CHECKING:
     from gateway.odoo.posting import OdooPoster
+    from gateway.partners import ProfileAs2Directory
     from gateway.profiles import ProfileCleared, ProfileRegistry
 
 
@@ -32,6 +33,7 @@ class Runtime:
     odoo_url: str | None = None
     # one Odoo connection per thread (job threads share nothing but the database pool)
     _local: threading.local = field(default_factory=threading.local, repr=False)
+    _as2: ProfileAs2Directory | None = field(default=None, repr=False)
 
     @property
     def profiles(self) -> ProfileRegistry:
@@ -48,6 +50,16 @@ class Runtime:
             registry.refresh()
             self._profiles = registry
         return self._profiles
+
+    @property
+    def as2_partners(self) -> ProfileAs2Directory:
+        """The partners' AS2 configurations, keys loaded once per served profile version
+        (shared by the AS2 endpoint and outbound delivery)."""
+        if self._as2 is None:
+            from gateway.partners import ProfileAs2Directory
+
+            self._as2 = ProfileAs2Directory(self.profiles)
+        return self._as2
 
     def _profile_problem(self, partner_id: str, problems: list[Any]) -> None:
         """A profile file that does not load is something a person must fix: one open

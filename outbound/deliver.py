@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.jobs import job
-from gateway.partners import as2_config, remote_config
+from gateway.partners import remote_config
 from gateway.runtime import Runtime
 from gateway.sftp.errors import SftpError
 from gateway.store import Document, DocumentState, Interchange
@@ -127,8 +127,10 @@ def _send(
     if transport == "as2":
         from gateway.as2.client import send as as2_send
 
-        config = as2_config(profile)
-        assert config is not None
+        config = runtime.as2_partners.get(profile.id)
+        if config is None:
+            problem = runtime.as2_partners.problems.get(profile.id)
+            raise DeliveryError(problem or f"partner {profile.id} has no AS2 configuration")
         # linked to the interchange, so its MDN (an async one too) is in its story
         result = as2_send(runtime, config, data, name, interchange_id=ic.id)
         if not result.ok and result.status != "awaiting_mdn":

@@ -43,9 +43,7 @@ def _directory(request: Request, fixed: As2Directory | None) -> As2Directory:
         return found  # type: ignore[no-any-return]
     # nothing installed: the partner profiles, through the lead's adapter, built once
     try:
-        from gateway.partners import ProfileAs2Directory
-
-        state.as2_directory = ProfileAs2Directory(state.runtime.profiles)
+        state.as2_directory = state.runtime.as2_partners
         metrics.watch_certificates(state.as2_directory.all)
     except Exception:  # unreadable profiles: every sender is unknown, and the log says why
         log.exception("AS2: partner profiles not available; all senders are unknown")

@@ -13,7 +13,6 @@ from gateway import __version__, metrics
 from gateway.as2 import http as as2_http
 from gateway.as2.client import AsyncMdnAnswer
 from gateway.as2.metrics import watch_certificates
-from gateway.partners import ProfileAs2Directory
 from gateway.runtime import Runtime
 
 
@@ -29,7 +28,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     # partners' AS2 settings come from their profiles; the certificates are watched for
     # expiry on every scrape of /metrics
-    directory = ProfileAs2Directory(runtime.profiles)
+    directory = runtime.as2_partners
     app.state.as2_directory = directory
     watch_certificates(directory.all)
     app.include_router(as2_http.router(on_async_mdn=_async_mdn))
