@@ -207,29 +207,13 @@ def mdn_outcome(runtime: Runtime, interchange_id: int, message_id: str, problem:
             return ic.status
         if ic.meta.get("message_id") != message_id:
             return ic.status
-        error = f"AS2 message {message_id}: {problem}"
-        ic.meta = {**ic.meta, "last_error": error}
-        transition(
+        _give_up(
             session,
             ic,
-            InterchangeStatus.FAILED,
-            actor=ACTOR,
-            kind="send_failed",
-            detail={"error": error, "message_id": message_id},
-        )
-        open_exception(
-            session,
-            kind="send_failed",
-            subject_type="interchange",
-            subject_id=ic.id,
-            partner_id=ic.partner_id,
-            interchange_id=ic.id,
-            message=f"the partner did not confirm delivery: {problem}",
-            detail={"message_id": message_id},
-            next_action=(
-                "check with the partner or fix the cause, then send it again with "
-                f"`edigw messages resend {ic.id}` (or resolve this exception)"
-            ),
+            f"AS2 message {message_id}: {problem}",
+            f"the partner did not confirm delivery: {problem}",
+            {"message_id": message_id},
+            "check with the partner or fix the cause",
         )
         return ic.status
 
@@ -283,14 +267,35 @@ def _delivery_failed(
             detail={"error": error, "attempt": attempts, "retry_at": (now + wait).isoformat()},
         )
         return
-    ic.meta = {**ic.meta, "next_attempt_at": None, "last_error": error}
+    ic.meta = {**ic.meta, "next_attempt_at": None}
+    _give_up(
+        session,
+        ic,
+        error,
+        f"could not deliver: {error}",
+        {"attempts": attempts},
+        "fix the transport settings or the partner's endpoint",
+    )
+
+
+def _give_up(
+    session: Session,
+    ic: Interchange,
+    error: str,
+    message: str,
+    detail: dict[str, object],
+    first: str,
+) -> None:
+    """No more automatic attempts: the interchange turns `failed` and a person gets a
+    `send_failed` exception (resolving it, or `edigw messages resend`, sends it again)."""
+    ic.meta = {**ic.meta, "last_error": error}
     transition(
         session,
         ic,
         InterchangeStatus.FAILED,
         actor=ACTOR,
         kind="send_failed",
-        detail={"error": error, "attempts": attempts},
+        detail={"error": error, **detail},
     )
     open_exception(
         session,
@@ -299,9 +304,10 @@ def _delivery_failed(
         subject_id=ic.id,
         partner_id=ic.partner_id,
         interchange_id=ic.id,
-        message=f"could not deliver: {error}",
+        message=message,
+        detail=detail,
         next_action=(
-            "fix the transport settings or the partner's endpoint, then send it again now "
-            f"with `edigw messages resend {ic.id}`"
+            f"{first}, then send it again now with `edigw messages resend {ic.id}` "
+            "(or resolve this exception, which does the same)"
         ),
     )
