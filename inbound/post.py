@@ -23,7 +23,7 @@ from gateway.odoo.errors import OdooError, ShipmentNotFound
 from gateway.odoo.posting import InvoiceItem, PostResult, StatusItem
 from gateway.odoo.rules import OdooRules
 from gateway.runtime import Runtime
-from gateway.store import Document, DocumentState, Interchange
+from gateway.store import Document, DocumentState, Interchange, locked
 from gateway.store.journal import open_exception, transition
 from inbound.process import queue_for
 from partner_profiles.schema import PartnerProfile, RetryPolicy
@@ -53,9 +53,7 @@ def post_document(runtime: Runtime, document_id: int) -> str:
     now = datetime.now(UTC)
     retries: list[tuple[int, float]] = []
     with runtime.db.session() as session:
-        doc = session.scalars(
-            select(Document).where(Document.id == document_id).with_for_update(key_share=True)
-        ).one_or_none()
+        doc = locked(session, Document, document_id)
         if doc is None or doc.state not in POSTABLE:
             return doc.state if doc else "missing"
         if doc.next_attempt_at is not None and doc.next_attempt_at > now:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from gateway import metrics
 from gateway.jobs import job
 from gateway.runtime import Runtime
-from gateway.store import Document, DocumentState, Interchange, next_control_number
+from gateway.store import Document, DocumentState, Interchange, locked, next_control_number
 from gateway.store.journal import note, open_exception, transition
 from gateway.store.models import Acknowledgement, AckStatus, Direction, InterchangeStatus
 from outbound.deliver import store_outbound
@@ -49,11 +49,7 @@ def process_interchange(runtime: Runtime, interchange_id: int) -> str:
     started = time.perf_counter()
     follow_up: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
     with runtime.db.session() as session:
-        ic = session.scalars(
-            select(Interchange)
-            .where(Interchange.id == interchange_id)
-            .with_for_update(key_share=True)
-        ).one_or_none()
+        ic = locked(session, Interchange, interchange_id)
         if ic is None or ic.status != InterchangeStatus.RECEIVED:
             return ic.status if ic else "missing"
         data = runtime.blobs.read(ic.blob_key)

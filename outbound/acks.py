@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 
 from gateway.jobs import job
 from gateway.runtime import Runtime
-from gateway.store import Acknowledgement, Document, DocumentState, ExceptionRecord, Interchange
+from gateway.store import (
+    Acknowledgement,
+    Document,
+    DocumentState,
+    ExceptionRecord,
+    Interchange,
+    locked,
+)
 from gateway.store.journal import note, open_exception, resolve_exception, transition
 from gateway.store.models import AckStatus, Direction, ExceptionStatus
 from translators.canonical.models import FunctionalAck
@@ -64,9 +71,7 @@ def find_acknowledged(
 @job("outbound.reconcile_acknowledgement", queue="acks")
 def reconcile(runtime: Runtime, document_id: int) -> str:
     with runtime.db.session() as session:
-        doc = session.scalars(
-            select(Document).where(Document.id == document_id).with_for_update(key_share=True)
-        ).one_or_none()
+        doc = locked(session, Document, document_id)
         if doc is None or doc.state != DocumentState.QUEUED or doc.canonical is None:
             return doc.state if doc else "missing"
         inbound = session.get(Interchange, doc.interchange_id)

@@ -13,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.jobs import job
 from gateway.partners import remote_config
 from gateway.runtime import Runtime
 from gateway.sftp.errors import SftpError
-from gateway.store import Document, DocumentState, Interchange
+from gateway.store import Document, DocumentState, Interchange, locked
 from gateway.store.journal import note, open_exception, transition
 from gateway.store.models import AckStatus, Direction, InterchangeStatus
 from outbound.render import render
@@ -164,11 +163,7 @@ def deliver(runtime: Runtime, interchange_id: int, *, claimed: bool = False) -> 
     anyway (outbound/resend.py); queued jobs never pass it."""
     now = datetime.now(UTC)
     with runtime.db.session() as session:
-        ic = session.scalars(
-            select(Interchange)
-            .where(Interchange.id == interchange_id)
-            .with_for_update(key_share=True)
-        ).one_or_none()
+        ic = locked(session, Interchange, interchange_id)
         if ic is None or ic.direction != Direction.OUTBOUND:
             return "missing"
         if ic.status not in (InterchangeStatus.RENDERED, InterchangeStatus.SEND_FAILED):
@@ -196,11 +191,7 @@ def mdn_outcome(runtime: Runtime, interchange_id: int, message_id: str, problem:
     (resolving it, or `edigw messages resend`, sends the file again). Only the latest
     attempt counts: an MDN for an earlier message of a file sent again changes nothing."""
     with runtime.db.session() as session:
-        ic = session.scalars(
-            select(Interchange)
-            .where(Interchange.id == interchange_id)
-            .with_for_update(key_share=True)
-        ).one_or_none()
+        ic = locked(session, Interchange, interchange_id)
         if ic is None or ic.direction != Direction.OUTBOUND:
             return "missing"
         if problem is None or ic.status != InterchangeStatus.SENT:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from gateway.runtime import Runtime
-from gateway.store import ExceptionRecord, Interchange
+from gateway.store import ExceptionRecord, Interchange, locked
 from gateway.store.journal import note, resolve_exception, transition
 from gateway.store.models import AckStatus, Direction, ExceptionStatus, InterchangeStatus
 from outbound.deliver import deliver
@@ -89,11 +89,7 @@ def _request(runtime: Runtime, interchange_id: int, *, by: str, again: bool) -> 
     """Check that the interchange can go out again and make it due now (with a fresh retry
     budget); records `resend_requested`. Returns the transport it will take."""
     with runtime.db.session() as session:
-        ic = session.scalars(
-            select(Interchange)
-            .where(Interchange.id == interchange_id)
-            .with_for_update(key_share=True)
-        ).one_or_none()
+        ic = locked(session, Interchange, interchange_id)
         if ic is None:
             raise ResendError(f"no interchange {interchange_id}")
         if ic.direction != Direction.OUTBOUND:

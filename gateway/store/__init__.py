@@ -3,7 +3,7 @@ counters and the content-addressed blob store for raw payloads."""
 
 from gateway.store.blobs import BlobRef, BlobStore
 from gateway.store.counters import next_control_number
-from gateway.store.db import Database, migrate_down, migrate_up
+from gateway.store.db import Database, locked, migrate_down, migrate_up
 from gateway.store.models import (
     Acknowledgement,
     Base,
@@ -31,6 +31,7 @@ __all__ = [
     "Interchange",
     "ProfileVersion",
     "TransportReceipt",
+    "locked",
     "migrate_down",
     "migrate_up",
     "next_control_number",

@@ -8,15 +8,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+Row = TypeVar("Row")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -82,3 +83,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def locked(session: Session, model: type[Row], row_id: int) -> Row | None:
+    """The row with this id, locked until the transaction ends, or None. The lock is
+    PostgreSQL's FOR NO KEY UPDATE: a job that works on the row excludes another job, while
+    transports can still record receipts and events that point at it."""
+    query = select(model).where(model.id == row_id).with_for_update(key_share=True)  # type: ignore[attr-defined]
+    return session.scalars(query).one_or_none()
