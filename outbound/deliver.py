@@ -13,15 +13,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.jobs import job
 from gateway.partners import remote_config
 from gateway.runtime import Runtime
 from gateway.sftp.errors import SftpError
-from gateway.store import Document, DocumentState, Interchange, locked
-from gateway.store.journal import note, open_exception, transition
-from gateway.store.models import AckStatus, Direction, InterchangeStatus
+from gateway.store import Document, DocumentState, ExceptionRecord, Interchange, locked
+from gateway.store.journal import note, open_exception, resolve_exception, transition
+from gateway.store.models import AckStatus, Direction, ExceptionStatus, InterchangeStatus
 from outbound.render import render
 from partner_profiles.schema import PartnerProfile
 from translators.canonical.models import CanonicalRecord
@@ -182,6 +183,8 @@ def deliver(runtime: Runtime, interchange_id: int, *, claimed: bool = False) -> 
             _delivery_failed(session, ic, exc, attempts, now)
             return ic.status
         _delivered(session, ic, profile, receipt, now)
+        if not claimed:  # an operator's resend closes them itself, with the operator's note
+            close_delivery_exceptions(session, ic.id, by=ACTOR, why="delivered by a retry")
         return ic.status
 
 
@@ -267,6 +270,24 @@ def _delivery_failed(
         {"attempts": attempts},
         "fix the transport settings or the partner's endpoint",
     )
+
+
+def close_delivery_exceptions(
+    session: Session, interchange_id: int, *, by: str, why: str
+) -> list[int]:
+    """Resolve the open `send_failed` exceptions of an interchange that got through."""
+    closed = []
+    for record in session.scalars(
+        select(ExceptionRecord).where(
+            ExceptionRecord.kind == "send_failed",
+            ExceptionRecord.subject_type == "interchange",
+            ExceptionRecord.subject_id == str(interchange_id),
+            ExceptionRecord.status == ExceptionStatus.OPEN,
+        )
+    ):
+        resolve_exception(session, record, by=by, note_text=why)
+        closed.append(record.id)
+    return closed
 
 
 def _give_up(

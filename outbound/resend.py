@@ -15,17 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-
 from gateway.runtime import Runtime
-from gateway.store import ExceptionRecord, Interchange, locked
-from gateway.store.journal import note, resolve_exception, transition
-from gateway.store.models import AckStatus, Direction, ExceptionStatus, InterchangeStatus
-from outbound.deliver import deliver
+from gateway.store import Interchange, locked
+from gateway.store.journal import note, transition
+from gateway.store.models import AckStatus, Direction, InterchangeStatus
+from outbound.deliver import close_delivery_exceptions, deliver
 
 RESENDABLE = (InterchangeStatus.RENDERED, InterchangeStatus.SEND_FAILED, InterchangeStatus.FAILED)
 ACKNOWLEDGED = (AckStatus.ACCEPTED, AckStatus.PARTIALLY_ACCEPTED)
-DELIVERY_EXCEPTIONS = ("send_failed",)
 CLAIM = timedelta(minutes=2)  # how long the retry time is held for the resend's own attempt
 
 
@@ -67,21 +64,12 @@ def resend(
         if not result.delivered:
             result.error = ic.meta.get("last_error")
             return result
-        for record in session.scalars(
-            select(ExceptionRecord).where(
-                ExceptionRecord.kind.in_(DELIVERY_EXCEPTIONS),
-                ExceptionRecord.subject_type == "interchange",
-                ExceptionRecord.subject_id == str(interchange_id),
-                ExceptionRecord.status == ExceptionStatus.OPEN,
-            )
-        ):
-            resolve_exception(
-                session,
-                record,
-                by=by,
-                note_text=note_text or f"delivered again over {transport} (edigw messages resend)",
-            )
-            result.resolved.append(record.id)
+        result.resolved = close_delivery_exceptions(
+            session,
+            interchange_id,
+            by=by,
+            why=note_text or f"delivered again over {transport} (edigw messages resend)",
+        )
     return result
 
 

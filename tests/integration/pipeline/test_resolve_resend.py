@@ -158,7 +158,7 @@ def test_resolving_send_failed_sends_the_file_again_once_the_cause_is_fixed(
     assert f"exception #{exc_id} send_failed (resolved)" in shown.output
 
 
-def test_a_file_delivered_by_a_retry_meanwhile_is_not_sent_again(
+def test_a_file_delivered_by_a_retry_meanwhile_closes_its_exception(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
     runner, blocker, ic_id, exc_id = _failed_delivery(tmp_path, env)
@@ -172,20 +172,16 @@ def test_a_file_delivered_by_a_retry_meanwhile_is_not_sent_again(
             ic.meta = {**ic.meta, "next_attempt_at": datetime.now(UTC).isoformat()}
         assert deliver(runtime, ic_id) == "sent"
         with runtime.db.session() as s:
-            assert s.get(ExceptionRecord, exc_id).status == "open"  # type: ignore[union-attr]
-
-        closed = _resolve(runner, exc_id, "--note", "it went through on its own")
-        assert closed.exit_code == 0, closed.output
-        outcome = json.loads(closed.output.splitlines()[-1])
-        assert outcome == {"interchange": ic_id, "resent": False, "status": "sent"}
+            exc = s.get(ExceptionRecord, exc_id)
+            assert exc is not None and exc.status == "resolved"
+            assert (exc.resolved_by, exc.resolution_note) == ("outbound", "delivered by a retry")
+        # nothing left for a person: resolving it now is refused, and nothing is sent again
+        late = _resolve(runner, exc_id, "--note", "it went through on its own")
+        assert late.exit_code == 1 and "already resolved" in late.output
         assert len(_placed(env)) == 1
         kinds = _kinds(runtime, ic_id)
         assert kinds.count("sent") == 1
         assert kinds.count("resend_requested") == 1  # only the failed resolve asked
-        with runtime.db.session() as s:
-            exc = s.get(ExceptionRecord, exc_id)
-            assert exc is not None and exc.status == "resolved"
-            assert exc.resolution_note == "it went through on its own"
     finally:
         runtime.close()
 
