@@ -119,6 +119,18 @@ class Gateway:
         return sorted(folder.glob("*")) if folder.exists() else []
 
 
+def cli_runtime(env: dict[str, str]) -> Runtime:
+    """A runtime on the store and profiles an `edigw` environment (the `env` fixture) names,
+    to look at what the commands did."""
+    return Runtime.from_settings(
+        load_settings(
+            var_dir=Path(env["EDIGW_VAR_DIR"]),
+            database_url=env["EDIGW_DATABASE_URL"],
+            profiles_dir=Path(env["EDIGW_PROFILES_DIR"]),
+        )
+    )
+
+
 @contextmanager
 def gateway(tmp_path: Path, database_url: str, profiles: list[dict[str, Any]]) -> Iterator[Gateway]:
     jobs.load_job_modules()

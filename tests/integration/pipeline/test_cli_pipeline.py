@@ -25,19 +25,6 @@ STATUS = {
 }
 
 
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    profile = example_profile("retail-co")
-    (profiles / "retail-co.yaml").write_text(yaml.safe_dump(profile, sort_keys=False))
-    return {
-        "EDIGW_VAR_DIR": str(tmp_path / "var"),
-        "EDIGW_PROFILES_DIR": str(profiles),
-        "EDIGW_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'edigw.sqlite3'}",
-    }
-
-
 def test_send_then_list_and_show(tmp_path: Path, env: dict[str, str]) -> None:
     runner = CliRunner(env=env)
     record = tmp_path / "status.json"

@@ -17,18 +17,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 from sqlalchemy import select
 
 from gateway.cli import main as cli
 from gateway.intake import take_in
 from gateway.runtime import Runtime
-from gateway.settings import load_settings
 from gateway.store import Document, Event, ExceptionRecord, Interchange
 from outbound.deliver import MAX_ATTEMPTS, deliver
 from tests.integration.pipeline import edi
-from tests.integration.pipeline.harness import example_profile, gateway
+from tests.integration.pipeline.harness import cli_runtime, example_profile, gateway
 
 pytestmark = pytest.mark.integration
 
@@ -44,29 +42,6 @@ STATUS = {
 
 
 # --- resend ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    profile = example_profile("retail-co")
-    (profiles / "retail-co.yaml").write_text(yaml.safe_dump(profile, sort_keys=False))
-    return {
-        "EDIGW_VAR_DIR": str(tmp_path / "var"),
-        "EDIGW_PROFILES_DIR": str(profiles),
-        "EDIGW_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'edigw.sqlite3'}",
-    }
-
-
-def _runtime(env: dict[str, str]) -> Runtime:
-    return Runtime.from_settings(
-        load_settings(
-            var_dir=Path(env["EDIGW_VAR_DIR"]),
-            database_url=env["EDIGW_DATABASE_URL"],
-            profiles_dir=Path(env["EDIGW_PROFILES_DIR"]),
-        )
-    )
 
 
 def _events(runtime: Runtime, interchange_id: int) -> list[Event]:
@@ -114,7 +89,7 @@ def test_resend_after_the_fix_delivers_and_resolves_send_failed(
     (row,) = [json.loads(line) for line in listed.output.splitlines()]
     ic_id = int(row["id"])
 
-    runtime = _runtime(env)
+    runtime = cli_runtime(env)
     try:
         _run_out_of_retries(runtime, ic_id)
         with runtime.db.session() as s:
@@ -177,7 +152,7 @@ def test_resend_refuses_what_it_cannot_send(tmp_path: Path, env: dict[str, str])
     record = tmp_path / "status.json"
     record.write_text(json.dumps(STATUS))
     assert runner.invoke(cli, ["send", str(record), "--partner", "retail-co"]).exit_code == 0
-    runtime = _runtime(env)
+    runtime = cli_runtime(env)
     try:
         with runtime.db.session() as s:
             (out,) = s.scalars(select(Interchange)).all()

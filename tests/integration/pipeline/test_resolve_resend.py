@@ -5,7 +5,8 @@ cannot take files until the test fixes it):
 - while the cause is still there the resolve fails, says why, and the exception stays open
   (the gateway retries the file again); after the fix it delivers the stored file once and
   closes the exception with the operator's note and name, once;
-- a file that a retry delivered meanwhile is not sent again: the exception is only closed;
+- a file that a retry delivered meanwhile is not sent again: the delivery closed the
+  exception already, and resolving it afterwards is refused;
 - `--no-action` closes it without sending, and says so in the interchange's story;
 - `edigw messages resend` first closes the exception itself; resolving it afterwards is
   refused as already resolved (no loop, no second delivery)."""
@@ -17,7 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
@@ -25,30 +25,14 @@ from gateway.cli import main as cli
 from gateway.runtime import Runtime
 from gateway.store import Event, ExceptionRecord, Interchange
 from outbound.deliver import deliver
-from tests.integration.pipeline.harness import example_profile
+from tests.integration.pipeline.harness import cli_runtime
 from tests.integration.pipeline.test_resend_release import (
     STATUS,
     _block_mailbox,
     _run_out_of_retries,
-    _runtime,
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    """The `edigw` environment: SQLite store and blobs under tmp_path, retail-co's profile
-    with its hosted mailbox as the outbound transport."""
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    profile = example_profile("retail-co")
-    (profiles / "retail-co.yaml").write_text(yaml.safe_dump(profile, sort_keys=False))
-    return {
-        "EDIGW_VAR_DIR": str(tmp_path / "var"),
-        "EDIGW_PROFILES_DIR": str(profiles),
-        "EDIGW_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'edigw.sqlite3'}",
-    }
 
 
 def _failed_delivery(tmp_path: Path, env: dict[str, str]) -> tuple[CliRunner, Path, int, int]:
@@ -60,7 +44,7 @@ def _failed_delivery(tmp_path: Path, env: dict[str, str]) -> tuple[CliRunner, Pa
     record.write_text(json.dumps(STATUS))
     sent = runner.invoke(cli, ["send", str(record), "--partner", "retail-co"])
     assert sent.exit_code == 0, sent.output
-    runtime = _runtime(env)
+    runtime = cli_runtime(env)
     try:
         with runtime.db.session() as s:
             (ic,) = s.scalars(select(Interchange)).all()
@@ -110,7 +94,7 @@ def test_resolving_send_failed_sends_the_file_again_once_the_cause_is_fixed(
     assert still.exit_code == 1
     assert "the follow-up of send_failed failed, still open" in still.output
     assert f"interchange {ic_id} was not delivered over sftp_mailbox" in still.output
-    runtime = _runtime(env)
+    runtime = cli_runtime(env)
     try:
         with runtime.db.session() as s:
             exc = s.get(ExceptionRecord, exc_id)
@@ -164,7 +148,7 @@ def test_a_file_delivered_by_a_retry_meanwhile_closes_its_exception(
     runner, blocker, ic_id, exc_id = _failed_delivery(tmp_path, env)
     assert _resolve(runner, exc_id, "--note", "try now").exit_code == 1  # retries resume
     blocker.unlink()
-    runtime = _runtime(env)
+    runtime = cli_runtime(env)
     try:
         with runtime.db.session() as s:  # the retry comes due; the sweep delivers it
             ic = s.get(Interchange, ic_id)
@@ -193,7 +177,7 @@ def test_no_action_closes_without_sending(tmp_path: Path, env: dict[str, str]) -
     assert closed.exit_code == 0, closed.output
     assert closed.output.strip() == f"exception {exc_id} resolved"
     assert _placed(env) == []
-    runtime = _runtime(env)
+    runtime = cli_runtime(env)
     try:
         with runtime.db.session() as s:
             ic = s.get(Interchange, ic_id)
@@ -220,7 +204,7 @@ def test_resend_first_closes_the_exception_and_resolve_then_refuses(
     refused = _resolve(runner, exc_id, "--note", "late")
     assert refused.exit_code == 1 and "already resolved" in refused.output
     assert len(_placed(env)) == 1
-    runtime = _runtime(env)
+    runtime = cli_runtime(env)
     try:
         assert _kinds(runtime, ic_id).count("sent") == 1
         (resolution,) = _resolutions(runtime, exc_id)
