@@ -48,7 +48,8 @@ def backoff(policy: RetryPolicy, attempts: int) -> timedelta:
 @job("inbound.post_document", queue="realtime")
 def post_document(runtime: Runtime, document_id: int) -> str:
     """Post one document, and with it the other due documents of the same type from the same
-    interchange (one batch: few Odoo calls). Their own jobs then find them posted."""
+    interchange (one batch: few Odoo calls). Interpretation queues one such job per batch;
+    a job that still comes for a sibling (the sweep, a retry) finds it posted."""
     started = time.perf_counter()
     now = datetime.now(UTC)
     retries: list[tuple[int, float]] = []

@@ -77,7 +77,7 @@ def _interpret(
     if not report.interchanges:
         return _refuse(session, ic, "no_interchange", "no interchange found in the file")
     if len(report.interchanges) > 1:
-        cuts = engine.interchange_cuts(data)
+        cuts = engine.interchange_cuts(data, report)
         if cuts:
             return _split(runtime, session, ic, data, cuts, report, follow_up)
     first = report.interchanges[0]
@@ -150,7 +150,6 @@ def _split(
     number, and acknowledgement. (Judged as one, a resent file whose first interchange was
     seen before would hide the new ones behind it.)"""
     numbers = [i.control_number for i in report.interchanges]
-    ic.meta = {**ic.meta, "control_numbers": numbers}
     children = []
     for piece, (start, end) in enumerate(zip([0, *cuts], [*cuts, len(data)], strict=True), 1):
         blob = runtime.blobs.put_bytes(data[start:end])
@@ -177,7 +176,7 @@ def _split(
             detail={"split_from": ic.id, "piece": child.meta["piece"], "size": child.size},
         )
         follow_up.append(("inbound.process_interchange", (child.id,), {}))
-    ic.meta = {**ic.meta, "split_into": [c.id for c in children]}
+    ic.meta = {**ic.meta, "control_numbers": numbers, "split_into": [c.id for c in children]}
     transition(
         session,
         ic,

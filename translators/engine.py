@@ -45,32 +45,22 @@ def acknowledge(data: bytes, **options: Any) -> bytes:
     return acknowledgement
 
 
-def interchange_cuts(data: bytes) -> list[int]:
-    """Where to cut `data` so that each piece holds one interchange: the byte offsets at
-    which the second, third... interchange begins (at its UNA when it has one). The pieces
-    together are the input byte for byte; whatever lies between two interchanges goes with
-    the later one. Empty for a single interchange, and when any interchange has no envelope
-    (a bare ST..SE or UNH..UNT cannot stand on its own)."""
-    standard = sniff(data)
+def interchange_cuts(data: bytes, report: AnalysisReport) -> list[int]:
+    """Where to cut `data` (whose analysis is `report`) so that each piece holds one
+    interchange: the byte offsets at which the second, third... interchange begins (at its
+    UNA when it has one). The pieces together are the input byte for byte; whatever lies
+    between two interchanges goes with the later one. Empty for a single interchange, and
+    when any interchange has no envelope (a bare ST..SE or UNH..UNT cannot stand alone)."""
     starts: list[int] = []
-    if standard == "x12":
-        from translators.x12 import parse
-
-        for interchange in parse(data):
-            if not interchange.header.enveloped:
-                return []
-            starts.append(interchange.header.offset)
-    else:
-        from translators.edifact.envelope import EnvelopeReader, InterchangeHeader
-
-        for event in EnvelopeReader(data).events():
-            if isinstance(event, InterchangeHeader):
-                if not event.enveloped:
-                    return []
-                start = event.byte_offset
-                if event.una is not None:
-                    una = data.rfind(b"UNA", starts[-1] if starts else 0, start)
-                    start = una if una >= 0 else start
-                starts.append(start)
+    for interchange in report.interchanges:
+        start = interchange.byte_offset
+        if start is None:
+            return []
+        if report.standard == "edifact":
+            # a service string advice (UNA, 9 characters) just before the UNB belongs to it
+            una = data.rfind(b"UNA", starts[-1] if starts else 0, start)
+            if una >= 0 and not data[una + 9 : start].strip():
+                start = una
+        starts.append(start)
     cuts = starts[1:]
     return cuts if all(a < b for a, b in zip([0, *cuts], cuts, strict=False)) else []

@@ -16,7 +16,7 @@ ROWS = support.manifest_rows("x12") + support.manifest_rows("edifact")
 
 
 def pieces(data: bytes) -> list[bytes]:
-    cuts = interchange_cuts(data)
+    cuts = interchange_cuts(data, analyse(data))
     return [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
 
 
@@ -66,6 +66,7 @@ def test_edifact_cut_before_each_una_or_unb(una: str) -> None:
 
 @pytest.mark.unit
 def test_one_interchange_or_a_bare_set_is_not_cut() -> None:
-    assert interchange_cuts(ISA.format(n=5).encode()) == []
-    bare = b"ST*214*0001~B10*1*2*ACMF~SE*3*0001~"
-    assert interchange_cuts(ISA.format(n=5).encode() + bare) == []
+    one = ISA.format(n=5).encode()
+    assert interchange_cuts(one, analyse(one)) == []
+    bare = one + b"ST*214*0001~B10*1*2*ACMF~SE*3*0001~"
+    assert interchange_cuts(bare, analyse(bare)) == []

@@ -108,6 +108,7 @@ class InterchangeReport:
     issues: list[Issue] = field(default_factory=list)
     groups: list[GroupReport] = field(default_factory=list)
     enveloped: bool = True  # False for a bare ST..SE / UNH..UNT
+    byte_offset: int | None = None  # where its ISA / UNB starts in the input (enveloped only)
 
     @property
     def status(self) -> Status:

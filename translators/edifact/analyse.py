@@ -137,6 +137,7 @@ def _interchange_report(header: InterchangeHeader) -> InterchangeReport:
         test_indicator=header.test_indicator,
         issues=header.issues,
         enveloped=header.enveloped,
+        byte_offset=header.byte_offset if header.enveloped else None,
     )
 
 

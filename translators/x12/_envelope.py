@@ -432,6 +432,7 @@ class X12Reader:
             receiver_id=header.receiver_id,
             control_number=header.control_number,
             test_indicator=header.test_indicator,
+            byte_offset=start.offset,
         )
         self._ic = _OpenInterchange(header, report)
         self.last_header = header
