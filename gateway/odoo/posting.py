@@ -565,8 +565,7 @@ class OdooPoster:
             return [exc for _ in items]
         found = self._find_pickings([_invoice_references(i.invoice) for i in items], rules)
         outcomes: list[PostResult | OdooError] = []
-        fresh: dict[int, _BillPlan] = {}
-        later: dict[int, _BillPlan] = {}  # ours already: finished below, one by one
+        plans: dict[int, _BillPlan] = {}  # by position; `existing` set when ours already
         for index, (item, (picking, tried)) in enumerate(zip(items, found, strict=True)):
             label = f"freight invoice {item.invoice.invoice_number}"
             try:
@@ -578,10 +577,7 @@ class OdooPoster:
             bills = known.get((plan.move_type, item.invoice.invoice_number), [])
             ours = next((b for b in bills if b["xmlid"] == f"{XMLID_MODULE}.{plan.xmlid}"), None)
             other = next((b for b in bills if b is not ours and b["state"] != "cancel"), None)
-            if ours is not None:
-                plan.existing = ours
-                later[index] = plan
-            elif other is not None:
+            if ours is None and other is not None:
                 # a bill with this vendor reference that we did not create: a duplicate
                 plan.result.duplicate = True
                 plan.result.touch("account.move", other["id"], "found", other["name"])
@@ -589,12 +585,13 @@ class OdooPoster:
                     f"bill {other['name']} already holds vendor reference "
                     f"{item.invoice.invoice_number}: not billed twice"
                 )
-            else:
-                fresh[index] = plan
-        self._create_bills(fresh, outcomes)
+                continue
+            plan.existing = ours
+            plans[index] = plan
+        self._create_bills({i: p for i, p in plans.items() if p.existing is None}, outcomes)
         to_post: dict[int, _PostIntent] = {}
         attachments: dict[int, tuple[str, dict[str, Any]]] = {}
-        for index, plan in sorted({**fresh, **later}.items()):
+        for index, plan in plans.items():
             if isinstance(outcomes[index], OdooError) or plan.bill_id is None:
                 continue
             try:
@@ -605,7 +602,7 @@ class OdooPoster:
                 continue
             if intent is not None:
                 to_post[index] = intent
-        self._attach_bill_files(attachments, {**fresh, **later}, outcomes)
+        self._attach_bill_files(attachments, plans, outcomes)
         to_post = {i: t for i, t in to_post.items() if not isinstance(outcomes[i], OdooError)}
         if to_post:
             self._post_bills(to_post, outcomes)
