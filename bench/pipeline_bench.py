@@ -246,6 +246,7 @@ def main() -> None:
             )
             return evaluate_mdn(mdn, message.message_id, message.mics, True) is None
 
+        calls0 = _odoo_calls(odoo_port)
         busy0 = _machine_busy()
         cpu0 = {name: _cpu_seconds(proc.pid) for name, proc in names.items()}
         pg0 = _postgres_cpu()
@@ -270,6 +271,7 @@ def main() -> None:
         cpu = {name: _cpu_seconds(proc.pid) - cpu0[name] for name, proc in names.items()}
         busy1 = _machine_busy()
         cpu["postgres (all backends)"] = _postgres_cpu() - pg0
+        odoo_calls = _odoo_calls(odoo_port) - calls0
         cpu["benchmark (AS2 senders)"] = time.process_time() - own0
         cpu["whole machine (all processes)"] = busy1[0] - busy0[0]
         utilisation = (busy1[0] - busy0[0]) / max(busy1[1] - busy0[1], 1e-9)
@@ -310,6 +312,7 @@ def main() -> None:
             "duplicated": duplicated,
             "cpu": cpu,
             "utilisation": utilisation,
+            "odoo_calls_per_document": odoo_calls / max(done, 1),
         }
         _report(figures)
     finally:
@@ -334,6 +337,15 @@ def _cpu_seconds(pid: int) -> float:
         return float("nan")
     ticks = sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _odoo_calls(port: int) -> int:
+    """Object calls the emulator has answered so far (its own counter)."""
+    import httpx
+
+    call = {"jsonrpc": "2.0", "method": "call", "params": {}, "id": 1}
+    answer = httpx.post(f"http://127.0.0.1:{port}/_emulator/stats", json=call, timeout=10)
+    return int(answer.json()["result"]["object_calls"])
 
 
 def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
@@ -388,6 +400,7 @@ def _report(f: dict[str, Any]) -> None:
         f"| documents stored | {f['stored_documents']} |",
         f"| lost | {f['lost']} |",
         f"| duplicated in Odoo | {f['duplicated']} |",
+        f"| Odoo calls per posted document | {f['odoo_calls_per_document']:.2f} |",
         "",
         "CPU seconds per process from first intake to last posting (a load-independent view",
         f"of where the work is); the machine's cores were {100 * f['utilisation']:.0f} % busy",
