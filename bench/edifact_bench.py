@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import subprocess
 import sys
 import time
 import warnings
@@ -18,6 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from streaming import run_stream_child  # noqa: E402  (bench/, beside this file)
 
 from translators.edifact import Tokenizer, analyse  # noqa: E402
 from translators.edifact.syntax import decode  # noqa: E402
@@ -150,18 +151,9 @@ print(count, usage, hwm, cpu, bad)
 
 
 def streaming_peak_rss(path: Path) -> tuple[int, float, float, float, float]:
-    """Validate the file as a stream in a fresh interpreter: (messages, wall s, CPU s, peak
-    RSS MB from the child's getrusage, peak RSS MB from its /proc VmHWM). Linux carries the
-    parent's peak across fork+exec into ru_maxrss, so this runs before the parent reads the
-    50 MB corpus, and VmHWM (this process image alone) is printed beside it."""
-    code = STREAM_CHILD.format(root=str(ROOT), path=str(path))
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    seconds = time.perf_counter() - start
-    count, kilobytes, hwm, cpu, bad = done.stdout.split()
-    if int(bad):
-        raise SystemExit(f"{bad} generated messages did not validate cleanly")
-    return int(count), seconds, float(cpu), int(kilobytes) / 1024, int(hwm) / 1024
+    """Validate the file as a stream in a fresh interpreter (see `run_stream_child`); run it
+    before this process reads anything big."""
+    return run_stream_child(STREAM_CHILD.format(root=str(ROOT), path=str(path)), "messages")
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:

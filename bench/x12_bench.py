@@ -22,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from streaming import run_stream_child  # noqa: E402  (bench/, beside this file)
+
 from translators import _accel, x12  # noqa: E402
 from translators.x12._envelope import X12Reader  # noqa: E402
 
@@ -251,18 +253,9 @@ def pure_python_validation(path: Path) -> tuple[int, float, float]:
 
 
 def streaming_peak_rss(path: Path) -> tuple[int, float, float, float, float]:
-    """Validate the file as a stream in a fresh interpreter; (sets, wall s, CPU s, peak RSS
-    MB from the child's getrusage, peak RSS MB from its /proc VmHWM). Linux carries the
-    parent's peak across fork+exec into ru_maxrss, so this runs before the parent loads
-    anything big, and VmHWM (this process image alone) is printed beside it."""
-    code = STREAM_CHILD.format(root=str(ROOT), path=str(path))
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    seconds = time.perf_counter() - start
-    count, kilobytes, hwm, cpu, bad = done.stdout.split()
-    if int(bad):
-        raise SystemExit(f"{bad} generated sets did not validate cleanly")
-    return int(count), seconds, float(cpu), int(kilobytes) / 1024, int(hwm) / 1024
+    """Validate the file as a stream in a fresh interpreter (see `run_stream_child`); run it
+    before this process reads anything big."""
+    return run_stream_child(STREAM_CHILD.format(root=str(ROOT), path=str(path)), "sets")
 
 
 def load() -> str:
@@ -321,7 +314,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"load after: {load()}")
     targets = full >= 15 and (args.no_pyx12 or full >= 5 * peer) and min(rss, hwm) < 150
-    print("targets (>= 15 MB/s, >= 5x pyx12, < 150 MB RSS):", "met" if targets else "NOT met")
+    verdict = "met" if targets else "NOT met"
+    if args.no_pyx12 and targets:
+        verdict = "met, but the pyx12 ratio was not measured (--no-pyx12)"
+    print("targets (>= 15 MB/s, >= 5x pyx12, < 150 MB RSS):", verdict)
     return 0
 
 
