@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.unit.edifact.engine_paths import mutated
 from translators.core import AnalysisReport
 from translators.edifact import acknowledge, analyse, iter_messages, parse_acknowledgements
 
@@ -20,21 +21,6 @@ VALID = "UNA:+.? 'UNB+UNOC:3+SENDER:14+RECEIVER:14+240301:0930+77'" + FIRST + MI
 VALID += "UNZ+3+77'"
 
 
-def _mutate(text: str, kind: str, at: int, length: int, junk: bytes) -> bytes:
-    at %= max(len(text), 1)
-    data = text.encode()
-    if kind == "drop":
-        return data[:at] + data[at + length :]
-    if kind == "duplicate":
-        return data[:at] + data[at : at + length] * 2 + data[at + length :]
-    if kind == "truncate":
-        return data[:at]
-    if kind == "swap":
-        table = bytes.maketrans(b"+:'", b":'+")
-        return data[:at] + data[at : at + length].translate(table) + data[at + length :]
-    return data[:at] + junk + data[at:]
-
-
 @settings(max_examples=400, deadline=None)
 @given(
     st.sampled_from(["drop", "duplicate", "truncate", "swap", "inject"]),
@@ -45,7 +31,7 @@ def _mutate(text: str, kind: str, at: int, length: int, junk: bytes) -> bytes:
 def test_any_mutation_gives_a_structured_outcome(
     kind: str, at: int, length: int, junk: bytes
 ) -> None:
-    data = _mutate(VALID, kind, at, length, junk)
+    data = mutated(VALID, kind, at, length, junk)
     report = analyse(data)
     assert isinstance(report, AnalysisReport)
     report.to_dict()  # serialisable, every issue has its location
@@ -69,7 +55,7 @@ def test_a_broken_middle_message_leaves_its_neighbours_whole(
     start, end = head + MIDDLE.index("BGM"), head + MIDDLE.index("UNT")
     at = start + at % (end - start)
     length = min(length, end - at)
-    data = _mutate(VALID, kind, at, length, junk)
+    data = mutated(VALID, kind, at, length, junk)
     by_reference = {m.reference: m for m in iter_messages(data)}
     original = {m.reference: m for m in iter_messages(VALID.encode())}
     for reference in ("M1", "M3"):
