@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -75,3 +77,17 @@ def manifest_rows(standard: str | None = None) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     return [r for r in rows if standard is None or r["standard"] == standard]
+
+
+def run_in_dev_mode(script: str) -> subprocess.CompletedProcess[str]:
+    """Run `script` in a fresh interpreter under `-X dev` with the debug allocator, which
+    turn buffer overruns and reference misuse in C code into crashes (the compiled speed-ups'
+    memory check)."""
+    return subprocess.run(
+        [sys.executable, "-X", "dev", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONMALLOC": "debug"},
+        cwd=REPO_ROOT,
+    )

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests import support
 from tests.unit.edifact import engine_paths
 from tests.unit.edifact.engine_paths import VALID_SAMPLE, both, mutated, traffic
 from translators.core import Segment
@@ -361,13 +362,6 @@ print("ok")
 def test_no_memory_errors_under_python_dev_mode() -> None:
     """`-X dev` turns on the allocator's debug hooks, which catch buffer overruns and
     reference misuse in C code as crashes."""
-    done = subprocess.run(
-        [sys.executable, "-X", "dev", "-c", DEV_SCRIPT.format(root=str(ROOT))],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PYTHONMALLOC": "debug"},
-        cwd=ROOT,
-    )
+    done = support.run_in_dev_mode(DEV_SCRIPT.format(root=str(ROOT)))
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "ok"

@@ -6,7 +6,6 @@ input (also under `python -X dev`)."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
+from tests import support
 from tests.unit.x12 import paths, samples
 from tests.unit.x12.test_mutations import VALID, mutated
 from translators import _accel, x12
@@ -426,12 +426,6 @@ print("ok")
 def test_no_memory_errors_under_python_dev_mode() -> None:
     """`-X dev` turns on the allocator's debug hooks, which catch buffer overruns and
     reference misuse in C code as crashes."""
-    done = subprocess.run(
-        [sys.executable, "-X", "dev", "-c", DEV_SCRIPT.format(root=str(ROOT))],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PYTHONMALLOC": "debug"},
-    )
+    done = support.run_in_dev_mode(DEV_SCRIPT.format(root=str(ROOT)))
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "ok"
